@@ -1,0 +1,124 @@
+# idnode: a plain Makefile. `make help` lists the targets.
+#
+#   make                  build idnode, idctl, idbench into build/default/
+#   make SANITIZER=address  the same with ASan+UBSan into build/address/
+#   make run              install missing packages, build, start Redis + idnode
+#   make test             unit + fuzz-corpus replay + integration tests
+#   make bench            benchmarks against redis-benchmark and nginx
+#   make fuzz             run every libFuzzer target (FUZZ_SECONDS each)
+
+CC        ?= cc
+SANITIZER ?=
+V         ?= 0
+FUZZ_SECONDS ?= 60
+
+PKGS := libevent libevent_pthreads libevent_openssl hiredis libcares jansson openssl
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wpointer-arith -Wformat=2 -Wvla \
+        -Wcast-align -Wwrite-strings -Wundef -Wnull-dereference
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
+              $(shell pkg-config --cflags $(PKGS))
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+
+ifeq ($(SANITIZER),address)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+              -fno-omit-frame-pointer
+LDFLAGS    += -fsanitize=address,undefined
+FLAVOUR    := address
+else ifeq ($(SANITIZER),)
+FLAVOUR    := default
+else
+$(error SANITIZER must be empty or 'address')
+endif
+
+B := build/$(FLAVOUR)
+
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+else
+Q :=
+say =
+endif
+
+LIB_SRC := $(wildcard core/*.c certs/*.c registry/*.c resolver/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB     := $(B)/libidnode.a
+
+BINS := $(B)/idnode $(B)/idctl $(B)/idbench
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay_%)
+FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+.PHONY: all run test test-unit test-integration bench fuzz format \
+        format-check clean deps help
+all: $(BINS)
+
+help:
+	@sed -n '3,9p' Makefile
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	$(call say,AR,$@)$(AR) rcs $@ $^
+
+$(B)/%: $(B)/cmd/%.o $(LIB)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lcmocka -o $@
+
+$(B)/tests/replay_%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# libFuzzer builds need clang; they get their own object directory.
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE -I. \
+               -fsanitize=fuzzer,address,undefined \
+               $(shell pkg-config --cflags $(PKGS))
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	$(call say,FUZZ,$@)clang $(FUZZ_CFLAGS) $< $(LIB_SRC) $(LDLIBS) -o $@
+
+deps:
+	@sh tests/deps.sh
+
+run: deps all
+	@sh tests/run_node.sh $(B)
+
+test: all $(UNIT_BIN) $(FUZZ_REPLAY)
+	@sh tests/run.sh $(B)
+
+test-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
+	@TIERS="unit fuzz" sh tests/run.sh $(B)
+
+test-integration: all
+	@TIERS="integration" sh tests/run.sh $(B)
+
+bench: all
+	@sh tests/bench/run.sh $(B)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+                 find core certs registry resolver cmd tests -name '*.[ch]')
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
