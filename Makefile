@@ -47,7 +47,7 @@ LIB_SRC := $(wildcard core/*.c certs/*.c registry/*.c resolver/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB     := $(B)/libidnode.a
 
-BINS := $(B)/idnode $(B)/idctl $(B)/idbench
+BINS := $(patsubst cmd/%.c,$(B)/%,$(wildcard cmd/*.c))
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -110,8 +110,8 @@ bench: all
 fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
-                 find core certs registry resolver cmd tests -name '*.[ch]')
+FORMAT_FILES = $(shell find core certs registry resolver ops cmd tests \
+                 -name '*.[ch]' -not -path '*/corpus/*')
 format:
 	clang-format -i $(FORMAT_FILES)
 

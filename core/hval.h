@@ -24,10 +24,10 @@ enum {
 
 enum { HVAL_TTL_RELATIVE = 0, HVAL_TTL_ABSOLUTE = 1 };
 
-#define HVAL_TTL_DEFAULT   86400u
-#define HVAL_MAX_TYPE_LEN  128u
-#define HVAL_MAX_DATA_LEN  262144u
-#define HVAL_MAX_REFS      256u
+#define HVAL_TTL_DEFAULT    86400u
+#define HVAL_MAX_TYPE_LEN   128u
+#define HVAL_MAX_DATA_LEN   262144u
+#define HVAL_MAX_REFS       256u
 #define HVAL_MAX_PER_HANDLE 2048u
 
 struct hval {

@@ -14,14 +14,14 @@
 #include "core/cur.h"
 #include "core/hval.h"
 
-#define WIRE_ENV_LEN      20u
-#define WIRE_HDR_LEN      24u
-#define WIRE_UDP_CHUNK    492u /* message bytes per UDP datagram */
-#define WIRE_MAX_MESSAGE  262144u
-#define WIRE_MAX_FILTER   64u /* indexes or types in one request */
-#define WIRE_MAX_HANDLE   2048u
-#define WIRE_MAJOR        2u
-#define WIRE_MINOR_MAX    11u
+#define WIRE_ENV_LEN     20u
+#define WIRE_HDR_LEN     24u
+#define WIRE_UDP_CHUNK   492u /* message bytes per UDP datagram */
+#define WIRE_MAX_MESSAGE 262144u
+#define WIRE_MAX_FILTER  64u /* indexes or types in one request */
+#define WIRE_MAX_HANDLE  2048u
+#define WIRE_MAJOR       2u
+#define WIRE_MINOR_MAX   11u
 
 /* Envelope flag bits (byte 2). */
 enum { WIRE_ENV_CP = 0x80, WIRE_ENV_EC = 0x40, WIRE_ENV_TC = 0x20 };

@@ -213,9 +213,10 @@ static void
 t11_siteinfo_request(void **state)
 {
         size_t n;
-        uint8_t *b = unhex("000000020000000019000000ffff000065000000000000050000"
-                           "00012f00000000",
-                           &n);
+        uint8_t *b =
+            unhex("000000020000000019000000ffff000065000000000000050000"
+                  "00012f00000000",
+                  &n);
         struct wire_msg m;
         struct span h;
 
@@ -233,12 +234,12 @@ idis_request_with_auth_bytes(void **state)
 {
         /* protocol.md §11: 4 trailing authBytes after the type list. */
         size_t n;
-        uint8_t *b = unhex(
-            "020a020b 00000000 00000001 00000000 0000003f"
-            "00000001 00000000 19000000 ffff 00 00 65000000 00000023"
-            "00000013 38382e313030302e312f746573742d30303031"
-            "00000000 00000000 00000000 00000000",
-            &n);
+        uint8_t *b =
+            unhex("020a020b 00000000 00000001 00000000 0000003f"
+                  "00000001 00000000 19000000 ffff 00 00 65000000 00000023"
+                  "00000013 38382e313030302e312f746573742d30303031"
+                  "00000000 00000000 00000000 00000000",
+                  &n);
         struct wire_env e;
         struct wire_msg m;
         struct wire_resolve r;
@@ -278,8 +279,9 @@ rd_digest_prefix(void **state)
                         0x65000000);
         wbuf_init(&w, 0);
         i = wire_reply_begin(&w, &r);
-        wbuf_bytes(&w, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b"
-                       "\x0c\x0d\x0e\x0f",
+        wbuf_bytes(&w,
+                   "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b"
+                   "\x0c\x0d\x0e\x0f",
                    16);
         wire_reply_end(&w, i);
         assert_bytes(w.p + 20, w.len - 20,
