@@ -1,0 +1,353 @@
+#include "core/config.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+enum config_type { CT_INT, CT_BOOL, CT_STR };
+
+struct config_key {
+        const char *name;
+        enum config_type type;
+        size_t off;
+        long min, max; /* for CT_INT; max length for CT_STR */
+        long def;
+        const char *sdef;
+        int reloadable;
+};
+
+#define INT(n, lo, hi, d, r)                                                   \
+        {                                                                      \
+#n, CT_INT, offsetof(struct config, n), lo, hi, d, NULL, r     \
+        }
+#define BOOL(n, d, r)                                                          \
+        {                                                                      \
+#n, CT_BOOL, offsetof(struct config, n), 0, 1, d, NULL, r      \
+        }
+#define STR(n, d, r)                                                           \
+        {                                                                      \
+#n, CT_STR, offsetof(struct config, n), 0, CONFIG_STR_MAX - 1, \
+                    0, d, r                                                    \
+        }
+
+/* The one list of configuration keys; docs/configuration.md mirrors it. */
+static const struct config_key keys[] = {
+    INT(workers, 0, 256, 0, 0), /* 0 = one per core */
+    STR(handle_bind, "0.0.0.0", 0),
+    INT(handle_port, 1, 65535, 2641, 0),
+    STR(http_bind, "0.0.0.0", 0),
+    INT(http_port, 1, 65535, 8000, 0),
+    STR(redis_socket, "", 0),
+    STR(redis_host, "127.0.0.1", 0),
+    INT(redis_port, 1, 65535, 6379, 0),
+    INT(redis_max_inflight, 16, 1000000, 10000, 1),
+    INT(request_timeout_ms, 10, 60000, 1000, 1),
+    BOOL(cache, 1, 1),
+    INT(cache_entries, 16, 100000000, 200000, 0),
+    INT(cache_ttl_max_s, 0, 86400 * 2, 300, 1),
+    INT(cache_negative_ttl_s, 0, 3600, 5, 1),
+    INT(tcp_idle_timeout_ms, 100, 3600000, 60000, 1),
+    INT(max_connections, 1, 1000000, 10000, 1),
+    INT(max_inflight_per_conn, 1, 4096, 64, 1),
+    INT(max_message_bytes, 1024, 262144, 65536, 1),
+    INT(max_handle_bytes, 16, 2048, 255, 1),
+    INT(site_serial, 0, 65535, 1, 1),
+    STR(site_address, "127.0.0.1", 1),
+    STR(site_description, "idnode secondary node", 1),
+    STR(log_level, "info", 1),
+    STR(log_file, "", 1),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static const struct config_key *
+config_find(const char *name)
+{
+        size_t i;
+
+        for (i = 0; i < NKEYS; i++)
+                if (strcmp(keys[i].name, name) == 0)
+                        return &keys[i];
+        return NULL;
+}
+
+struct config *
+config_defaults(void)
+{
+        struct config *c = calloc(1, sizeof(*c));
+        size_t i;
+
+        if (!c)
+                return NULL;
+        for (i = 0; i < NKEYS; i++) {
+                char *f = (char *)c + keys[i].off;
+
+                if (keys[i].type == CT_STR)
+                        snprintf(f, CONFIG_STR_MAX, "%s", keys[i].sdef);
+                else
+                        *(int *)(void *)f = (int)keys[i].def;
+        }
+        c->refs = 1;
+        return c;
+}
+
+/*
+ * jansson keeps no positions for parsed keys, so errors about a key are
+ * placed by scanning the text for that key as a member of the top-level
+ * object.  Returns the 1-based line and column, or 0/0 if not found.
+ */
+static void
+config_locate(const char *text, size_t len, const char *key, int *line,
+              int *col)
+{
+        size_t i, klen = strlen(key);
+        int depth = 0, ln = 1, lstart = 0, expect_key = 0;
+
+        *line = *col = 0;
+        for (i = 0; i < len; i++) {
+                char ch = text[i];
+
+                if (ch == '\n') {
+                        ln++;
+                        lstart = (int)i + 1;
+                } else if (ch == '{' || ch == '[') {
+                        depth++;
+                        expect_key = (ch == '{' && depth == 1);
+                } else if (ch == '}' || ch == ']') {
+                        depth--;
+                } else if (ch == ',' && depth == 1) {
+                        expect_key = 1;
+                } else if (ch == '"') {
+                        size_t s = i + 1;
+
+                        for (i = s; i < len && text[i] != '"'; i++)
+                                if (text[i] == '\\')
+                                        i++;
+                        if (depth == 1 && expect_key && i - s == klen &&
+                            memcmp(text + s, key, klen) == 0) {
+                                *line = ln;
+                                *col = (int)(s - (size_t)lstart);
+                                return;
+                        }
+                        expect_key = 0;
+                }
+        }
+}
+
+static int
+config_set(struct config *c, const struct config_key *k, json_t *v,
+           const char **why)
+{
+        char *f = (char *)c + k->off;
+        json_int_t n;
+
+        switch (k->type) {
+        case CT_BOOL:
+                if (!json_is_boolean(v)) {
+                        *why = "expected true or false";
+                        return -1;
+                }
+                *(int *)(void *)f = json_is_true(v);
+                return 0;
+        case CT_INT:
+                if (!json_is_integer(v)) {
+                        *why = "expected an integer";
+                        return -1;
+                }
+                n = json_integer_value(v);
+                if (n < k->min || n > k->max) {
+                        *why = "out of range";
+                        return -1;
+                }
+                *(int *)(void *)f = (int)n;
+                return 0;
+        case CT_STR:
+                if (!json_is_string(v)) {
+                        *why = "expected a string";
+                        return -1;
+                }
+                if (json_string_length(v) > (size_t)k->max) {
+                        *why = "string too long";
+                        return -1;
+                }
+                snprintf(f, CONFIG_STR_MAX, "%s", json_string_value(v));
+                return 0;
+        }
+        return -1;
+}
+
+static char *
+config_read_file(const char *path, size_t *len)
+{
+        FILE *fp = fopen(path, "rb");
+        char *buf = NULL;
+        long n;
+
+        if (!fp)
+                return NULL;
+        if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+            n < (1L << 20) && fseek(fp, 0, SEEK_SET) == 0) {
+                buf = malloc((size_t)n + 1);
+                if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+                        free(buf);
+                        buf = NULL;
+                }
+                if (buf) {
+                        buf[n] = '\0';
+                        *len = (size_t)n;
+                }
+        }
+        fclose(fp);
+        return buf;
+}
+
+static int
+config_valid_level(const char *s)
+{
+        return strcmp(s, "debug") == 0 || strcmp(s, "info") == 0 ||
+               strcmp(s, "warn") == 0 || strcmp(s, "error") == 0;
+}
+
+struct config *
+config_parse(const char *name, const char *text, size_t len, char *err,
+             size_t errlen)
+{
+        struct config *c = NULL;
+        json_t *root = NULL, *v;
+        json_error_t jerr;
+        const char *key, *why = NULL;
+        const char *bad_key = NULL;
+        int line, col;
+
+        root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root) {
+                snprintf(err, errlen, "%s:%d:%d: %s", name, jerr.line,
+                         jerr.column, jerr.text);
+                goto fail;
+        }
+        if (!json_is_object(root)) {
+                snprintf(err, errlen, "%s:1:1: expected a JSON object", name);
+                goto fail;
+        }
+        c = config_defaults();
+        if (!c) {
+                snprintf(err, errlen, "%s: out of memory", name);
+                goto fail;
+        }
+        json_object_foreach(root, key, v)
+        {
+                const struct config_key *k = config_find(key);
+
+                if (!k)
+                        why = "unknown key";
+                else if (config_set(c, k, v, &why) == 0)
+                        continue;
+                bad_key = key;
+                break;
+        }
+        if (!bad_key && !config_valid_level(c->log_level)) {
+                bad_key = "log_level";
+                why = "expected debug, info, warn or error";
+        }
+        if (bad_key) {
+                config_locate(text, len, bad_key, &line, &col);
+                snprintf(err, errlen, "%s:%d:%d: %s \"%s\"", name, line, col,
+                         why, bad_key);
+                goto fail;
+        }
+        json_decref(root);
+        return c;
+fail:
+        free(c);
+        json_decref(root);
+        return NULL;
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+        struct config *c;
+        size_t len = 0;
+        char *text = config_read_file(path, &len);
+
+        if (!text) {
+                snprintf(err, errlen, "%s: cannot read file", path);
+                return NULL;
+        }
+        c = config_parse(path, text, len, err, errlen);
+        free(text);
+        return c;
+}
+
+struct config *
+config_reload(const struct config *cur, const char *path, char *err,
+              size_t errlen, char *note, size_t notelen)
+{
+        struct config *c = config_load(path, err, errlen);
+        size_t i, used = 0;
+
+        if (note && notelen)
+                note[0] = '\0';
+        if (!c)
+                return NULL;
+        for (i = 0; i < NKEYS; i++) {
+                size_t sz =
+                    keys[i].type == CT_STR ? CONFIG_STR_MAX : sizeof(int);
+                char *nf = (char *)c + keys[i].off;
+                const char *of = (const char *)cur + keys[i].off;
+
+                if (keys[i].reloadable || memcmp(nf, of, sz) == 0)
+                        continue;
+                memcpy(nf, of, sz);
+                if (note && used < notelen)
+                        used += (size_t)snprintf(note + used, notelen - used,
+                                                 "%s%s", used ? " " : "",
+                                                 keys[i].name);
+        }
+        return c;
+}
+
+void
+config_ref(struct config *c)
+{
+        atomic_fetch_add(&c->refs, 1);
+}
+
+void
+config_unref(struct config *c)
+{
+        if (c && atomic_fetch_sub(&c->refs, 1) == 1)
+                free(c);
+}
+
+char *
+config_dump(const struct config *c)
+{
+        json_t *o = json_object(); /* new reference, freed below */
+        char *s;
+        size_t i;
+
+        for (i = 0; i < NKEYS; i++) {
+                const char *f = (const char *)c + keys[i].off;
+                int n = *(const int *)(const void *)f;
+
+                switch (keys[i].type) {
+                case CT_STR:
+                        json_object_set_new(o, keys[i].name, json_string(f));
+                        break;
+                case CT_BOOL:
+                        json_object_set_new(o, keys[i].name, json_boolean(n));
+                        break;
+                case CT_INT:
+                        json_object_set_new(o, keys[i].name, json_integer(n));
+                        break;
+                }
+        }
+        s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        json_decref(o);
+        return s;
+}

@@ -1,0 +1,72 @@
+/*
+ * Configuration: one table of keys (type, range, default, reloadable)
+ * drives loading, validation, defaults, --check-config and reload.
+ *
+ * A struct config is immutable once loaded.  It is shared read-only by
+ * every worker and reference-counted so a reload can hand each worker a
+ * new one while old requests finish on the old one.
+ */
+#ifndef CORE_CONFIG_H
+#define CORE_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_STR_MAX 256
+
+struct config {
+        _Atomic int refs; /* see config_ref/config_unref */
+        int workers;
+        char handle_bind[CONFIG_STR_MAX];
+        int handle_port;
+        char http_bind[CONFIG_STR_MAX];
+        int http_port;
+        char redis_socket[CONFIG_STR_MAX];
+        char redis_host[CONFIG_STR_MAX];
+        int redis_port;
+        int redis_max_inflight;
+        int request_timeout_ms;
+        int cache;
+        int cache_entries;
+        int cache_ttl_max_s;
+        int cache_negative_ttl_s;
+        int tcp_idle_timeout_ms;
+        int max_connections;
+        int max_inflight_per_conn;
+        int max_message_bytes;
+        int max_handle_bytes;
+        int site_serial;
+        char site_address[CONFIG_STR_MAX];
+        char site_description[CONFIG_STR_MAX];
+        char log_level[CONFIG_STR_MAX];
+        char log_file[CONFIG_STR_MAX];
+};
+
+/* A config holding every default (refs = 1). NULL on ENOMEM. */
+struct config *config_defaults(void);
+
+/*
+ * Loads `path` over the defaults.  On error returns NULL and writes
+ * "file:line:column: reason" to err.
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+
+/* Parses JSON text; `name` labels error positions. */
+struct config *config_parse(const char *name, const char *text, size_t len,
+                            char *err, size_t errlen);
+
+/*
+ * Loads `path` for a reload of `cur`: keys that cannot change at run
+ * time keep their current values, and each one that differs is named in
+ * `note` (empty if none).  NULL with err set if the file is invalid.
+ */
+struct config *config_reload(const struct config *cur, const char *path,
+                             char *err, size_t errlen, char *note,
+                             size_t notelen);
+
+void config_ref(struct config *c);
+void config_unref(struct config *c);
+
+/* Writes the effective configuration as JSON (for --check-config -v). */
+char *config_dump(const struct config *c);
+
+#endif
