@@ -215,7 +215,7 @@ wbuf_str(struct wbuf *w, const char *s)
 void
 wbuf_set_u32(struct wbuf *w, size_t off, uint32_t v)
 {
-        if (w->err || off + 4 > w->len) {
+        if (w->err || w->len < 4 || off > w->len - 4) {
                 w->err = 1;
                 return;
         }

@@ -131,7 +131,8 @@ hrec_new(const struct span *vals, uint32_t n, uint32_t *bad)
         blob = (uint8_t *)(r->v + n);
         off = 0;
         for (i = 0; i < n; i++) {
-                memcpy(blob + off, vals[i].p, vals[i].len);
+                if (vals[i].len)
+                        memcpy(blob + off, vals[i].p, vals[i].len);
                 if (hval_parse(blob + off, vals[i].len, &r->v[k]) < 0) {
                         nbad++;
                 } else {

@@ -9,7 +9,7 @@ struct rc_entry {
         const char *name;
 };
 
-#define WIRE_RC_ENTRY(name, val) {val, #name + 3},
+#define WIRE_RC_ENTRY(name, val) {val, &(#name)[3]},
 static const struct rc_entry rc_table[] = {WIRE_RCODES(WIRE_RC_ENTRY)};
 #undef WIRE_RC_ENTRY
 

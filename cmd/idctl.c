@@ -1,0 +1,645 @@
+/*
+ * idctl: the command-line client.
+ *   idctl [-c CONFIG] resolve [--server HOST:PORT] [--tcp] [--type T]...
+ *         [--index I]... [--json] [--timeout MS] HANDLE
+ *   idctl [-c CONFIG] import FILE|-
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+
+#include "core/config.h"
+#include "core/hjson.h"
+#include "core/hname.h"
+#include "core/hval.h"
+#include "core/wire.h"
+#include "registry/store.h"
+
+#define IDCTL_MAX_FILTER   64
+#define IDCTL_IMPORT_BATCH 500
+
+struct resolve_opts {
+        char host[256];
+        char port[16];
+        int tcp;
+        int json;
+        int timeout_ms;
+        uint32_t nidx, ntypes;
+        uint32_t idx[IDCTL_MAX_FILTER];
+        const char *types[IDCTL_MAX_FILTER];
+        const char *handle;
+};
+
+static uint64_t
+mono_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+connect_to(const struct resolve_opts *o)
+{
+        struct addrinfo hints, *ai, *a;
+        int fd = -1, rc;
+
+        memset(&hints, 0, sizeof(hints));
+        hints.ai_socktype = o->tcp ? SOCK_STREAM : SOCK_DGRAM;
+        rc = getaddrinfo(o->host, o->port, &hints, &ai);
+        if (rc != 0) {
+                fprintf(stderr, "idctl: %s: %s\n", o->host, gai_strerror(rc));
+                return -1;
+        }
+        for (a = ai; a; a = a->ai_next) {
+                fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        continue;
+                if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+                        break;
+                close(fd);
+                fd = -1;
+        }
+        freeaddrinfo(ai);
+        if (fd < 0)
+                fprintf(stderr, "idctl: cannot connect to %s:%s: %s\n", o->host,
+                        o->port, strerror(errno));
+        return fd;
+}
+
+/* Waits for input until `deadline`; 1 readable, 0 timed out. */
+static int
+wait_readable(int fd, uint64_t deadline)
+{
+        struct pollfd p = {fd, POLLIN, 0};
+        uint64_t now = mono_ms();
+
+        if (now >= deadline)
+                return 0;
+        return poll(&p, 1, (int)(deadline - now)) > 0;
+}
+
+/* Reads one whole response over TCP into a malloc'd buffer. */
+static uint8_t *
+read_tcp(int fd, uint32_t request_id, size_t *len, uint64_t deadline)
+{
+        uint8_t env[WIRE_ENV_LEN];
+        struct wire_env e;
+        uint8_t *msg;
+        size_t got;
+
+        for (;;) {
+                for (got = 0; got < WIRE_ENV_LEN;) {
+                        ssize_t n;
+
+                        if (!wait_readable(fd, deadline))
+                                return NULL;
+                        n = read(fd, env + got, WIRE_ENV_LEN - got);
+                        if (n <= 0)
+                                return NULL;
+                        got += (size_t)n;
+                }
+                wire_env_decode(env, &e);
+                if (e.msg_len > WIRE_MAX_MESSAGE)
+                        return NULL;
+                msg = malloc(WIRE_ENV_LEN + e.msg_len);
+                if (!msg)
+                        return NULL;
+                memcpy(msg, env, WIRE_ENV_LEN);
+                for (got = 0; got < e.msg_len;) {
+                        ssize_t n;
+
+                        if (!wait_readable(fd, deadline)) {
+                                free(msg);
+                                return NULL;
+                        }
+                        n = read(fd, msg + WIRE_ENV_LEN + got, e.msg_len - got);
+                        if (n <= 0) {
+                                free(msg);
+                                return NULL;
+                        }
+                        got += (size_t)n;
+                }
+                if (e.request_id == request_id) {
+                        *len = WIRE_ENV_LEN + e.msg_len;
+                        return msg;
+                }
+                free(msg);
+        }
+}
+
+/*
+ * Reads a UDP response, reassembling fragments (TC set, SequenceNumber
+ * = index, each carrying up to 492 message bytes) into one message.
+ */
+static uint8_t *
+read_udp(int fd, uint32_t request_id, size_t *len, uint64_t deadline)
+{
+        uint8_t dgram[65536], *msg = NULL;
+        uint8_t seen[WIRE_MAX_MESSAGE / WIRE_UDP_CHUNK + 1];
+        uint32_t total = 0, nfrag = 0, have = 0;
+        struct wire_env e;
+
+        memset(seen, 0, sizeof(seen));
+        while (wait_readable(fd, deadline)) {
+                ssize_t n = recv(fd, dgram, sizeof(dgram), 0);
+                size_t off;
+
+                if (n < (ssize_t)WIRE_ENV_LEN)
+                        continue;
+                wire_env_decode(dgram, &e);
+                if (e.request_id != request_id || e.msg_len > WIRE_MAX_MESSAGE)
+                        continue;
+                if (!(e.flags & WIRE_ENV_TC)) {
+                        free(msg);
+                        msg = malloc((size_t)n);
+                        if (!msg)
+                                return NULL;
+                        memcpy(msg, dgram, (size_t)n);
+                        *len = (size_t)n;
+                        return msg;
+                }
+                if (!msg) {
+                        total = e.msg_len;
+                        nfrag = (total + WIRE_UDP_CHUNK - 1) / WIRE_UDP_CHUNK;
+                        msg = calloc(1, WIRE_ENV_LEN + total);
+                        if (!msg)
+                                return NULL;
+                        memcpy(msg, dgram, WIRE_ENV_LEN);
+                        msg[2] &= (uint8_t)~WIRE_ENV_TC;
+                }
+                off = (size_t)e.seq * WIRE_UDP_CHUNK;
+                if (e.msg_len != total || e.seq >= nfrag || seen[e.seq] ||
+                    (size_t)n - WIRE_ENV_LEN > total - off)
+                        continue;
+                memcpy(msg + WIRE_ENV_LEN + off, dgram + WIRE_ENV_LEN,
+                       (size_t)n - WIRE_ENV_LEN);
+                seen[e.seq] = 1;
+                if (++have == nfrag) {
+                        *len = WIRE_ENV_LEN + total;
+                        return msg;
+                }
+        }
+        free(msg);
+        return NULL;
+}
+
+static int
+print_values(const struct resolve_opts *o, uint32_t rc, const struct span *body)
+{
+        json_t *root = json_pack("{s:i,s:s}", "responseCode", (int)rc, "handle",
+                                 o->handle);
+        json_t *vals = json_array();
+        struct cur c;
+        struct span h;
+        uint32_t n, i;
+
+        cur_init(&c, body->p, body->len);
+        h = cur_bytes(&c, WIRE_MAX_HANDLE);
+        n = cur_u32(&c);
+        (void)h;
+        for (i = 0; i < n && cur_ok(&c); i++) {
+                struct hval v;
+                json_t *jv;
+
+                if (hval_decode(&c, &v) < 0)
+                        break;
+                jv = hjson_value(&v);
+                if (!o->json) {
+                        json_t *d = json_object_get(jv, "data");
+                        json_t *dv = json_object_get(d, "value");
+                        char *s = json_is_string(dv)
+                                      ? strdup(json_string_value(dv))
+                                      : json_dumps(dv, JSON_COMPACT);
+
+                        printf("%6u  %-20.*s  %s\n", v.index, (int)v.type.len,
+                               (const char *)v.type.p, s ? s : "");
+                        free(s);
+                }
+                json_array_append_new(vals, jv);
+        }
+        if (!cur_ok(&c) || i < n) {
+                fprintf(stderr, "idctl: malformed response body\n");
+                json_decref(vals);
+                json_decref(root);
+                return 1;
+        }
+        json_object_set_new(root, "values", vals);
+        if (o->json) {
+                char *s =
+                    json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+                printf("%s\n", s ? s : "");
+                free(s);
+        }
+        json_decref(root);
+        return 0;
+}
+
+static int
+do_resolve(struct resolve_opts *o)
+{
+        struct wire_query q;
+        struct wire_env e;
+        struct wire_msg m;
+        struct wbuf w;
+        uint8_t *resp = NULL;
+        size_t len = 0;
+        uint32_t rid;
+        int fd, attempt, rc = 1;
+
+        fd = connect_to(o);
+        if (fd < 0)
+                return 1;
+        srand((unsigned)(time(NULL) ^ getpid()));
+        rid = (uint32_t)rand() & 0x7FFFFFFF;
+        memset(&q, 0, sizeof(q));
+        q.major = 2;
+        q.minor = 10;
+        q.request_id = rid;
+        q.opflags = OPF_REC | OPF_CA | OPF_PO;
+        q.expiration = (uint32_t)time(NULL) + 12 * 3600;
+        q.handle = o->handle;
+        q.nidx = o->nidx;
+        q.idx = o->idx;
+        q.ntypes = o->ntypes;
+        q.types = o->types;
+        wbuf_init(&w, WIRE_MAX_MESSAGE);
+        wire_query_encode(&w, &q);
+        /* UDP: retry after 500, 1000, 1500 ms as CNRI clients do. */
+        for (attempt = 0; attempt < (o->tcp ? 1 : 3) && !resp; attempt++) {
+                uint64_t wait = o->tcp ? (uint64_t)o->timeout_ms
+                                       : 500u * (uint64_t)(attempt + 1);
+
+                if (write(fd, w.p, w.len) != (ssize_t)w.len) {
+                        fprintf(stderr, "idctl: send failed: %s\n",
+                                strerror(errno));
+                        goto out;
+                }
+                resp = o->tcp ? read_tcp(fd, rid, &len, mono_ms() + wait)
+                              : read_udp(fd, rid, &len, mono_ms() + wait);
+        }
+        if (!resp) {
+                fprintf(stderr, "idctl: no answer from %s:%s\n", o->host,
+                        o->port);
+                goto out;
+        }
+        wire_env_decode(resp, &e);
+        if (wire_msg_decode(resp + WIRE_ENV_LEN, len - WIRE_ENV_LEN, &m) < 0) {
+                fprintf(stderr, "idctl: malformed response\n");
+                goto out;
+        }
+        if (m.h.rcode == RC_SUCCESS) {
+                rc = print_values(o, m.h.rcode, &m.body);
+        } else {
+                struct cur c;
+                struct span msg;
+                const char *name = wire_rc_name(m.h.rcode);
+
+                cur_init(&c, m.body.p, m.body.len);
+                msg = cur_bytes(&c, m.body.len);
+                if (o->json)
+                        printf("{\"responseCode\": %u, \"handle\": \"%s\"}\n",
+                               m.h.rcode, o->handle);
+                fprintf(stderr, "%s (%u): %.*s\n", name ? name : "UNKNOWN",
+                        m.h.rcode, (int)msg.len,
+                        msg.p ? (const char *)msg.p : "");
+        }
+out:
+        free(resp);
+        wbuf_free(&w);
+        close(fd);
+        return rc;
+}
+
+static int
+split_hostport(const char *s, struct resolve_opts *o)
+{
+        const char *colon = strrchr(s, ':');
+
+        if (!colon || colon == s || !colon[1])
+                return -1;
+        if (s[0] == '[' && colon[-1] == ']')
+                snprintf(o->host, sizeof(o->host), "%.*s", (int)(colon - s - 2),
+                         s + 1);
+        else
+                snprintf(o->host, sizeof(o->host), "%.*s", (int)(colon - s), s);
+        snprintf(o->port, sizeof(o->port), "%s", colon + 1);
+        return 0;
+}
+
+static int
+cmd_resolve(const struct config *cfg, int argc, char **argv)
+{
+        struct resolve_opts o;
+        int i;
+
+        memset(&o, 0, sizeof(o));
+        snprintf(o.host, sizeof(o.host), "%s",
+                 strcmp(cfg->handle_bind, "0.0.0.0") == 0 ||
+                         strcmp(cfg->handle_bind, "::") == 0
+                     ? "127.0.0.1"
+                     : cfg->handle_bind);
+        snprintf(o.port, sizeof(o.port), "%d", cfg->handle_port);
+        o.timeout_ms = 3000;
+        for (i = 0; i < argc; i++) {
+                const char *a = argv[i];
+                int more = i + 1 < argc;
+
+                if (strcmp(a, "--server") == 0 && more) {
+                        if (split_hostport(argv[++i], &o) < 0) {
+                                fprintf(stderr, "idctl: --server HOST:PORT\n");
+                                return 2;
+                        }
+                } else if (strcmp(a, "--tcp") == 0) {
+                        o.tcp = 1;
+                } else if (strcmp(a, "--json") == 0) {
+                        o.json = 1;
+                } else if (strcmp(a, "--type") == 0 && more &&
+                           o.ntypes < IDCTL_MAX_FILTER) {
+                        o.types[o.ntypes++] = argv[++i];
+                } else if (strcmp(a, "--index") == 0 && more &&
+                           o.nidx < IDCTL_MAX_FILTER) {
+                        o.idx[o.nidx++] =
+                            (uint32_t)strtoul(argv[++i], NULL, 10);
+                } else if (strcmp(a, "--timeout") == 0 && more) {
+                        o.timeout_ms = atoi(argv[++i]);
+                } else if (a[0] == '-' || o.handle) {
+                        fprintf(stderr, "idctl: unexpected argument %s\n", a);
+                        return 2;
+                } else {
+                        o.handle = a;
+                }
+        }
+        if (!o.handle) {
+                fprintf(stderr, "idctl: resolve needs a HANDLE\n");
+                return 2;
+        }
+        return do_resolve(&o);
+}
+
+static redisContext *
+redis_open(const struct config *cfg)
+{
+        struct timeval tv = {5, 0};
+        redisContext *rc =
+            cfg->redis_socket[0]
+                ? redisConnectUnixWithTimeout(cfg->redis_socket, tv)
+                : redisConnectWithTimeout(cfg->redis_host, cfg->redis_port, tv);
+
+        if (!rc || rc->err) {
+                fprintf(stderr, "idctl: redis: %s\n",
+                        rc ? rc->errstr : "out of memory");
+                if (rc)
+                        redisFree(rc);
+                return NULL;
+        }
+        return rc;
+}
+
+struct import_state {
+        const struct config *cfg;
+        struct store_writer *sw;
+        uint64_t lines, errors;
+        int tty;
+        long total_bytes;
+        uint64_t start_ms;
+};
+
+static void
+import_progress(struct import_state *st, long pos, int final)
+{
+        double secs = (double)(mono_ms() - st->start_ms) / 1000.0;
+        uint64_t done = store_writer_done(st->sw);
+        int pct = st->total_bytes > 0
+                      ? (int)(100.0 * (double)pos / (double)st->total_bytes)
+                      : 0;
+        char bar[31];
+        int i;
+
+        if (!st->tty)
+                return;
+        for (i = 0; i < 30; i++)
+                bar[i] = i < pct * 30 / 100 ? '#' : ' ';
+        bar[30] = '\0';
+        fprintf(stderr, "\r[%s] %3d%% %llu handles %.0f/s%s", bar, pct,
+                (unsigned long long)done, secs > 0 ? (double)done / secs : 0,
+                final ? "\n" : "");
+}
+
+/* One JSON line: {"handle":..., "values":[...]} -> queued write. */
+static int
+import_line(struct import_state *st, const char *line, size_t len, char *err,
+            size_t errlen)
+{
+        json_error_t jerr;
+        json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+        struct span vals[HVAL_MAX_PER_HANDLE];
+        uint32_t seen[HVAL_MAX_PER_HANDLE];
+        char name[HNAME_MAX + 1], meta[64];
+        const char *why = NULL;
+        json_t *jh, *jv, *e;
+        struct wbuf w;
+        size_t namelen = 0, i, k;
+        int rc = -1;
+
+        wbuf_init(&w, 16u << 20);
+        if (!root) {
+                snprintf(err, errlen, "invalid JSON: %s", jerr.text);
+                goto out;
+        }
+        jh = json_object_get(root, "handle");
+        jv = json_object_get(root, "values");
+        if (!json_is_string(jh) || !json_is_array(jv)) {
+                snprintf(err, errlen, "need \"handle\" and \"values\"");
+                goto out;
+        }
+        if (hname_check((const uint8_t *)json_string_value(jh),
+                        json_string_length(jh),
+                        (size_t)st->cfg->max_handle_bytes, name, sizeof(name),
+                        &namelen, &why) != HNAME_OK) {
+                snprintf(err, errlen, "bad handle: %s",
+                         why ? why : "no prefix/suffix");
+                goto out;
+        }
+        if (json_array_size(jv) == 0 ||
+            json_array_size(jv) > HVAL_MAX_PER_HANDLE) {
+                snprintf(err, errlen, "1 to %u values per handle",
+                         HVAL_MAX_PER_HANDLE);
+                goto out;
+        }
+        /* Encode every value first: offsets, since w may move. */
+        json_array_foreach(jv, i, e)
+        {
+                size_t before = w.len;
+
+                if (hjson_encode_value(e, (uint32_t)time(NULL), &w, err,
+                                       errlen) < 0)
+                        goto out;
+                vals[i].p = NULL;
+                vals[i].len = (uint32_t)(w.len - before);
+                seen[i] = cur_be32(w.p + before);
+                for (k = 0; k < i; k++)
+                        if (seen[k] == seen[i]) {
+                                snprintf(err, errlen, "index %u used twice",
+                                         seen[i]);
+                                goto out;
+                        }
+        }
+        for (i = 0, k = 0; i < json_array_size(jv); i++) {
+                vals[i].p = w.p + k;
+                k += vals[i].len;
+        }
+        snprintf(meta, sizeof(meta), "{\"created\":%ld,\"by\":\"import\"}",
+                 (long)time(NULL));
+        if (store_writer_put(st->sw, name, namelen, vals,
+                             (uint32_t)json_array_size(jv), meta) < 0) {
+                snprintf(err, errlen, "%s", store_writer_error(st->sw));
+                rc = -2; /* the store failed: stop */
+                goto out;
+        }
+        rc = 0;
+out:
+        wbuf_free(&w);
+        json_decref(root);
+        return rc;
+}
+
+static int
+cmd_import(const struct config *cfg, int argc, char **argv)
+{
+        struct import_state st;
+        redisContext *rc;
+        FILE *fp;
+        char *line = NULL, err[512];
+        size_t cap = 0;
+        ssize_t n;
+        struct stat sb;
+        int failed = 0;
+
+        if (argc != 1) {
+                fprintf(stderr, "idctl: import FILE (JSON lines, - = stdin)\n");
+                return 2;
+        }
+        fp = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "r");
+        if (!fp) {
+                fprintf(stderr, "idctl: %s: %s\n", argv[0], strerror(errno));
+                return 1;
+        }
+        rc = redis_open(cfg);
+        if (!rc) {
+                if (fp != stdin)
+                        fclose(fp);
+                return 1;
+        }
+        memset(&st, 0, sizeof(st));
+        st.cfg = cfg;
+        st.sw = store_writer_new(rc, IDCTL_IMPORT_BATCH);
+        st.tty = isatty(2);
+        st.total_bytes = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)
+                             ? (long)sb.st_size
+                             : 0;
+        st.start_ms = mono_ms();
+        while (st.sw && (n = getline(&line, &cap, fp)) >= 0) {
+                int r;
+
+                st.lines++;
+                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                        n--;
+                if (n == 0)
+                        continue;
+                r = import_line(&st, line, (size_t)n, err, sizeof(err));
+                if (r < 0) {
+                        fprintf(stderr, "%s:%llu: %s\n", argv[0],
+                                (unsigned long long)st.lines, err);
+                        st.errors++;
+                }
+                if (r == -2) {
+                        failed = 1;
+                        break;
+                }
+                if (st.lines % 1000 == 0)
+                        import_progress(&st, ftell(fp), 0);
+        }
+        if (st.sw && !failed && store_writer_flush(st.sw) < 0) {
+                fprintf(stderr, "idctl: %s\n", store_writer_error(st.sw));
+                failed = 1;
+        }
+        import_progress(&st, st.total_bytes, 1);
+        fprintf(stderr, "imported %llu handles, %llu errors, in %.2f s\n",
+                st.sw ? (unsigned long long)store_writer_done(st.sw) : 0ULL,
+                (unsigned long long)st.errors,
+                (double)(mono_ms() - st.start_ms) / 1000.0);
+        free(line);
+        store_writer_free(st.sw);
+        redisFree(rc);
+        if (fp != stdin)
+                fclose(fp);
+        return failed || st.errors ? 1 : 0;
+}
+
+static void
+usage(FILE *fp)
+{
+        fprintf(fp, "usage: idctl [-c CONFIG] COMMAND ...\n"
+                    "  resolve [--server HOST:PORT] [--tcp] [--type T]... "
+                    "[--index I]... [--json] [--timeout MS] HANDLE\n"
+                    "  import FILE|-     load JSON lines {handle, values} into "
+                    "the store\n");
+}
+
+static const struct {
+        const char *name;
+        int (*fn)(const struct config *cfg, int argc, char **argv);
+} commands[] = {
+    {"resolve", cmd_resolve},
+    {"import", cmd_import},
+};
+
+int
+main(int argc, char **argv)
+{
+        struct config *cfg = NULL;
+        char err[512];
+        int i = 1, rc = 2;
+        size_t k;
+
+        if (i + 1 < argc && strcmp(argv[i], "-c") == 0) {
+                cfg = config_load(argv[i + 1], err, sizeof(err));
+                if (!cfg) {
+                        fprintf(stderr, "idctl: %s\n", err);
+                        return 1;
+                }
+                i += 2;
+        } else {
+                cfg = config_defaults();
+        }
+        if (i >= argc || strcmp(argv[i], "-h") == 0 ||
+            strcmp(argv[i], "--help") == 0) {
+                usage(i >= argc ? stderr : stdout);
+                config_unref(cfg);
+                return i >= argc ? 2 : 0;
+        }
+        for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+                if (strcmp(argv[i], commands[k].name) == 0)
+                        break;
+        if (k == sizeof(commands) / sizeof(commands[0])) {
+                fprintf(stderr, "idctl: unknown command %s\n", argv[i]);
+                usage(stderr);
+        } else {
+                rc = commands[k].fn(cfg, argc - i - 1, argv + i + 1);
+        }
+        config_unref(cfg);
+        return rc;
+}

@@ -1,0 +1,229 @@
+/*
+ * idnode: the secondary node daemon.  Wires config, workers and their
+ * resolvers together and owns the signals: SIGTERM/SIGINT stop,
+ * SIGHUP reloads the config file and reopens the log.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "core/worker.h"
+#include "resolver/rworker.h"
+
+#define IDNODE_VERSION     "0.1.0"
+#define IDNODE_MAX_WORKERS 256
+
+struct node {
+        const char *config_path;
+        struct config *cfg;
+        struct event_base *base;
+        int nworkers;
+        struct worker *workers[IDNODE_MAX_WORKERS];
+        struct rworker *rworkers[IDNODE_MAX_WORKERS];
+};
+
+static void
+usage(FILE *fp)
+{
+        fprintf(fp, "usage: idnode [-c CONFIG] [--check-config [-v]]\n"
+                    "       idnode --version\n");
+}
+
+static void
+node_reload_fn(struct worker *w, void *arg)
+{
+        struct config *cfg = arg;
+
+        rworker_reload(worker_data(w), cfg);
+        config_unref(cfg); /* the reference the message carried */
+}
+
+static void
+node_reload(struct node *n)
+{
+        char err[512], note[512];
+        struct config *cfg;
+        int i;
+
+        if (!n->config_path) {
+                log_warn("reload", "result=skipped reason=no_config_file");
+                return;
+        }
+        cfg = config_reload(n->cfg, n->config_path, err, sizeof(err), note,
+                            sizeof(note));
+        if (!cfg) {
+                log_error("reload", "result=failed error=\"%s\"", err);
+                return;
+        }
+        if (log_open(cfg->log_level, cfg->log_file) < 0)
+                log_error("reload", "log_file=\"%s\" error=cannot_open",
+                          cfg->log_file);
+        if (note[0])
+                log_warn("reload", "needs_restart=\"%s\"", note);
+        for (i = 0; i < n->nworkers; i++) {
+                config_ref(cfg);
+                if (worker_post(n->workers[i], node_reload_fn, cfg) < 0)
+                        config_unref(cfg);
+        }
+        config_unref(n->cfg);
+        n->cfg = cfg;
+        log_info("reload", "result=ok");
+}
+
+static void
+node_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+        struct node *n = arg;
+
+        (void)what;
+        if (sig == SIGHUP) {
+                node_reload(n);
+                return;
+        }
+        log_info("shutdown", "signal=%d", (int)sig);
+        event_base_loopexit(n->base, NULL);
+}
+
+static void
+node_stop(struct node *n)
+{
+        int i;
+
+        for (i = 0; i < n->nworkers; i++)
+                worker_stop(n->workers[i]);
+        for (i = 0; i < n->nworkers; i++) {
+                rworker_free(n->rworkers[i]);
+                worker_free(n->workers[i]);
+        }
+        n->nworkers = 0;
+}
+
+static int
+node_start(struct node *n)
+{
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        int want = n->cfg->workers ? n->cfg->workers : (int)cores;
+        char err[512];
+        int i;
+
+        if (want < 1)
+                want = 1;
+        if (want > IDNODE_MAX_WORKERS)
+                want = IDNODE_MAX_WORKERS;
+        /* Everything is built before any thread runs: failures are simple. */
+        for (i = 0; i < want; i++) {
+                n->workers[i] = worker_new(i);
+                if (!n->workers[i]) {
+                        log_error("start", "worker=%d error=worker_new", i);
+                        goto fail;
+                }
+                n->nworkers = i + 1;
+                n->rworkers[i] =
+                    rworker_new(n->workers[i], n->cfg, err, sizeof(err));
+                if (!n->rworkers[i]) {
+                        log_error("start", "worker=%d error=\"%s\"", i, err);
+                        goto fail;
+                }
+                worker_set_data(n->workers[i], n->rworkers[i]);
+        }
+        for (i = 0; i < n->nworkers; i++)
+                if (worker_start(n->workers[i]) < 0) {
+                        log_error("start", "worker=%d error=thread", i);
+                        goto fail;
+                }
+        return 0;
+fail:
+        node_stop(n);
+        return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+        struct node n;
+        struct event *sigs[3] = {NULL, NULL, NULL};
+        static const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
+        int check = 0, verbose = 0, rc = 1, i;
+        char err[512];
+
+        memset(&n, 0, sizeof(n));
+        for (i = 1; i < argc; i++) {
+                if ((strcmp(argv[i], "-c") == 0 ||
+                     strcmp(argv[i], "--config") == 0) &&
+                    i + 1 < argc) {
+                        n.config_path = argv[++i];
+                } else if (strcmp(argv[i], "--check-config") == 0) {
+                        check = 1;
+                } else if (strcmp(argv[i], "-v") == 0) {
+                        verbose = 1;
+                } else if (strcmp(argv[i], "--version") == 0) {
+                        printf("idnode %s\n", IDNODE_VERSION);
+                        return 0;
+                } else if (strcmp(argv[i], "-h") == 0 ||
+                           strcmp(argv[i], "--help") == 0) {
+                        usage(stdout);
+                        return 0;
+                } else {
+                        usage(stderr);
+                        return 2;
+                }
+        }
+        n.cfg = n.config_path ? config_load(n.config_path, err, sizeof(err))
+                              : config_defaults();
+        if (!n.cfg) {
+                fprintf(stderr, "idnode: %s\n", err);
+                return 1;
+        }
+        if (check) {
+                if (verbose) {
+                        char *s = config_dump(n.cfg);
+
+                        printf("%s\n", s ? s : "");
+                        free(s);
+                }
+                printf("configuration OK\n");
+                config_unref(n.cfg);
+                return 0;
+        }
+        if (log_open(n.cfg->log_level, n.cfg->log_file) < 0) {
+                fprintf(stderr, "idnode: cannot open log file %s\n",
+                        n.cfg->log_file);
+                goto out;
+        }
+        signal(SIGPIPE, SIG_IGN);
+        n.base = event_base_new();
+        if (!n.base)
+                goto out;
+        for (i = 0; i < 3; i++) {
+                sigs[i] = evsignal_new(n.base, signums[i], node_signal_cb, &n);
+                if (!sigs[i] || event_add(sigs[i], NULL) < 0)
+                        goto out;
+        }
+        if (node_start(&n) < 0)
+                goto out;
+        log_info("started",
+                 "version=%s pid=%d workers=%d handle=%s:%d http=%s:%d "
+                 "redis=\"%s\"",
+                 IDNODE_VERSION, (int)getpid(), n.nworkers, n.cfg->handle_bind,
+                 n.cfg->handle_port, n.cfg->http_bind, n.cfg->http_port,
+                 n.cfg->redis_socket[0] ? n.cfg->redis_socket
+                                        : n.cfg->redis_host);
+        event_base_dispatch(n.base);
+        node_stop(&n);
+        log_info("stopped", "pid=%d", (int)getpid());
+        rc = 0;
+out:
+        for (i = 0; i < 3; i++)
+                if (sigs[i])
+                        event_free(sigs[i]);
+        if (n.base)
+                event_base_free(n.base);
+        config_unref(n.cfg);
+        return rc;
+}

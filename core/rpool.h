@@ -1,0 +1,87 @@
+/*
+ * Per-worker Redis connection (hiredis async on the worker's event_base).
+ *
+ * Adds what hiredis 0.14 lacks: a deadline per command, a bound on
+ * commands in flight, reconnection with backoff, a readiness probe
+ * (PING) so a stalled Redis fails requests fast, and a watchdog that
+ * drops a connection whose oldest command is long overdue.
+ *
+ * With `track_prefix` set it also keeps a subscriber connection that
+ * receives Redis client-side-caching invalidations (CLIENT TRACKING
+ * BCAST) for every key with that prefix, whoever wrote it.
+ *
+ * Used only from the thread that owns `base`.
+ */
+#ifndef CORE_RPOOL_H
+#define CORE_RPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct redisReply;
+struct rpool;
+
+enum rpool_status {
+        RPOOL_OK = 0,
+        RPOOL_TIMEOUT, /* the deadline passed; the reply will be dropped */
+        RPOOL_DOWN,    /* the connection failed before the reply came */
+};
+
+/*
+ * Called exactly once per accepted command.  `reply` is valid only
+ * during the call and is NULL unless status is RPOOL_OK.
+ */
+typedef void (*rpool_cb)(void *arg, struct redisReply *reply,
+                         enum rpool_status status);
+
+struct rpool_opts {
+        const char *socket; /* unix socket path, or "" for host:port */
+        const char *host;
+        int port;
+        int timeout_ms;
+        int max_inflight;
+        const char *track_prefix; /* NULL: no invalidation tracking */
+        /* Called for each invalidated key, and with key NULL for "all". */
+        void (*on_invalidate)(void *arg, const char *key, size_t len);
+        void *arg;
+};
+
+struct rpool_stats {
+        uint64_t commands;
+        uint64_t timeouts;
+        uint64_t down_errors; /* commands refused or failed while down */
+        uint64_t reconnects;
+        uint64_t watchdog_drops;
+        uint64_t invalidations;
+};
+
+/* Starts connecting at once. NULL on ENOMEM. Options are copied. */
+struct rpool *rpool_new(struct event_base *base, const struct rpool_opts *o);
+/* Fails every pending command (RPOOL_DOWN) and frees the pool. */
+void rpool_free(struct rpool *p);
+
+/*
+ * Sends a command built from argv (binary-safe).  Returns 0 if accepted
+ * (cb will run once), -1 if Redis is not ready or too many commands are
+ * in flight (cb will not run).
+ */
+int rpool_command(struct rpool *p, rpool_cb cb, void *arg, int argc,
+                  const char **argv, const size_t *argvlen);
+
+/* 1 if commands are accepted now. */
+int rpool_ready(const struct rpool *p);
+void rpool_set_timeout(struct rpool *p, int timeout_ms);
+
+/*
+ * Cache validity token: 0 while invalidations cannot be trusted (no
+ * tracking connection); otherwise a value that changes whenever an
+ * invalidation arrives.  A reader caches a reply only if the token is
+ * non-zero and unchanged between sending the command and the reply.
+ */
+uint64_t rpool_cache_epoch(const struct rpool *p);
+
+void rpool_get_stats(const struct rpool *p, struct rpool_stats *s);
+size_t rpool_inflight(const struct rpool *p);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * The Redis key schema (DESIGN.md §4).  Every key name idnode uses is
+ * built here and nowhere else.  Keys of one identifier carry it as a
+ * hash tag, `{88.123.45/SUFFIX}`, so they share a cluster slot.
+ */
+#ifndef REGISTRY_KEYS_H
+#define REGISTRY_KEYS_H
+
+#include <stddef.h>
+
+/* Longest key built here: tag overhead plus the longest handle. */
+#define KEYS_MAX 2100
+
+/* Field of a handle hash that holds record metadata (not a value). */
+#define KEYS_META_FIELD "_m"
+/* Key prefix the resolvers' cache tracks for invalidation. */
+#define KEYS_HANDLE_PREFIX "h:"
+
+/*
+ * Writes the key of the hash holding a handle's values; returns its
+ * length, or 0 if it does not fit.
+ */
+size_t keys_handle(char *out, size_t outsz, const char *name, size_t len);
+
+/*
+ * For a key built by keys_handle, points *name at the handle inside it.
+ * Returns the handle's length, or 0 if `key` is not a handle key.
+ */
+size_t keys_handle_name(const char *key, size_t len, const char **name);
+
+#endif

@@ -1,0 +1,321 @@
+#include "resolver/hproto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/hname.h"
+#include "core/hval.h"
+#include "core/log.h"
+#include "core/wire.h"
+#include "resolver/rworker.h"
+#include "resolver/tcp.h"
+#include "resolver/udp.h"
+
+/* Responses expire 12 hours after they are made, as CNRI's do. */
+#define HPROTO_EXPIRY_S (12 * 3600)
+
+/*
+ * A request waiting for Redis.  It owns a copy of the message; the
+ * decoded structs point into that copy.
+ */
+struct hreq {
+        struct lookup lk; /* first: lookup callbacks cast back */
+        struct hsrc src;
+        struct hreq *next, *prev; /* on the TCP connection's list */
+        struct wire_env env;
+        struct wire_msg msg;
+        struct wire_resolve res;
+        size_t len;
+        uint8_t buf[];
+};
+
+/* Everything a handler needs about the request being answered. */
+struct hctx {
+        struct rworker *rw;
+        const struct hsrc *src;
+        const struct wire_env *env;
+        const struct wire_msg *msg;
+};
+
+typedef void (*hproto_handler)(struct hctx *c);
+
+static void hproto_resolution(struct hctx *c);
+static void hproto_siteinfo(struct hctx *c);
+
+static const struct {
+        uint32_t opcode;
+        hproto_handler fn;
+} handlers[] = {
+    {OC_RESOLUTION, hproto_resolution},
+    {OC_GET_SITEINFO, hproto_siteinfo},
+};
+
+static void
+hproto_emit(struct rworker *rw, const struct hsrc *src)
+{
+        if (!wbuf_ok(&rw->out)) {
+                log_error("response_encode_failed", "bytes=%zu", rw->out.len);
+                return;
+        }
+        if (src->kind == HSRC_UDP)
+                udp_send(rw, &src->addr, src->addrlen, rw->out.p, rw->out.len);
+        else if (src->conn)
+                tcp_send(src->conn, rw->out.p, rw->out.len);
+}
+
+static void
+hproto_reply_init(struct hctx *c, struct wire_reply *r, uint32_t rc)
+{
+        wire_reply_init(r, c->env, c->msg, rc,
+                        (uint16_t)c->rw->cfg->site_serial,
+                        rworker_now() + HPROTO_EXPIRY_S);
+}
+
+static void
+hproto_error(struct hctx *c, uint32_t rc, const char *msg)
+{
+        struct wire_reply r;
+
+        if (rc == RC_SERVER_BUSY)
+                c->rw->st.busy++;
+        else if (rc == RC_PROTOCOL_ERROR)
+                c->rw->st.protocol_errors++;
+        hproto_reply_init(c, &r, rc);
+        wbuf_reset(&c->rw->out);
+        wire_error(&c->rw->out, &r, msg);
+        hproto_emit(c->rw, c->src);
+}
+
+/* Values an anonymous client may see and the request selected. */
+static uint32_t
+hproto_select(const struct hrec *rec, const struct hfilter *f, uint32_t *picked)
+{
+        uint32_t i, n = 0;
+
+        for (i = 0; i < rec->n; i++)
+                if ((rec->v[i].perms & HVAL_PUBLIC_READ) &&
+                    hfilter_match(f, &rec->v[i]))
+                        picked[n++] = i;
+        return n;
+}
+
+static void
+hproto_answer(struct hctx *c, const struct wire_resolve *res,
+              const struct hrec *rec, uint32_t rc)
+{
+        uint32_t picked[HVAL_MAX_PER_HANDLE], n, i;
+        struct wire_reply r;
+        struct hfilter f;
+        size_t start;
+
+        switch (rc) {
+        case RC_SUCCESS:
+                break;
+        case RC_HANDLE_NOT_FOUND:
+                hproto_error(c, rc, "handle not found");
+                return;
+        case RC_SERVER_BUSY:
+                hproto_error(c, rc, "store unavailable, retry later");
+                return;
+        default:
+                hproto_error(c, RC_ERROR, "internal error");
+                return;
+        }
+        if (!rec) {
+                hproto_error(c, RC_HANDLE_NOT_FOUND, "handle not found");
+                return;
+        }
+        wire_resolve_filter(res, &f);
+        n = hproto_select(rec, &f, picked);
+        if (n == 0) {
+                hproto_error(c, RC_VALUES_NOT_FOUND, "no values match");
+                return;
+        }
+        hproto_reply_init(c, &r, RC_SUCCESS);
+        wbuf_reset(&c->rw->out);
+        start = wire_reply_begin(&c->rw->out, &r);
+        wbuf_bytes(&c->rw->out, res->handle.p, res->handle.len);
+        wbuf_u32(&c->rw->out, n);
+        for (i = 0; i < n; i++)
+                wbuf_put(&c->rw->out, rec->v[picked[i]].wire.p,
+                         rec->v[picked[i]].wire.len);
+        wire_reply_end(&c->rw->out, start);
+        hproto_emit(c->rw, c->src);
+}
+
+static void
+hreq_link(struct hreq *rq)
+{
+        struct hreq **head = tcp_pending(rq->src.conn);
+
+        rq->prev = NULL;
+        rq->next = *head;
+        if (*head)
+                (*head)->prev = rq;
+        *head = rq;
+}
+
+static void
+hreq_unlink(struct hreq *rq)
+{
+        if (rq->src.kind != HSRC_TCP || !rq->src.conn)
+                return;
+        if (rq->prev)
+                rq->prev->next = rq->next;
+        else
+                *tcp_pending(rq->src.conn) = rq->next;
+        if (rq->next)
+                rq->next->prev = rq->prev;
+        tcp_request_done(rq->src.conn);
+}
+
+static void
+hproto_fetched(struct lookup *lk, const struct hrec *rec, uint32_t rc)
+{
+        struct hreq *rq = (struct hreq *)lk;
+        struct hctx c = {lk->rw, &rq->src, &rq->env, &rq->msg};
+
+        hproto_answer(&c, &rq->res, rec, rc);
+        hreq_unlink(rq);
+        free(rq);
+}
+
+/* A cache miss: copy the request so it can be answered later. */
+static void
+hproto_defer(struct hctx *c, const char *name, size_t namelen)
+{
+        size_t len = c->msg->hdr_body.len;
+        struct hreq *rq = malloc(sizeof(*rq) + len);
+
+        if (!rq) {
+                hproto_error(c, RC_SERVER_BUSY, "out of memory");
+                return;
+        }
+        memset(rq, 0, sizeof(*rq));
+        rq->src = *c->src;
+        rq->env = *c->env;
+        rq->len = len;
+        memcpy(rq->buf, c->msg->hdr_body.p, len);
+        if (wire_msg_decode(rq->buf, len, &rq->msg) < 0 ||
+            wire_resolve_decode(&rq->msg.body, &rq->res) < 0) {
+                free(rq); /* cannot happen: these bytes decoded once */
+                hproto_error(c, RC_ERROR, "internal error");
+                return;
+        }
+        lookup_set_name(&rq->lk, name, namelen);
+        if (lookup_fetch(c->rw, &rq->lk, hproto_fetched) < 0) {
+                free(rq);
+                hproto_error(c, RC_SERVER_BUSY, "store unavailable");
+                return;
+        }
+        if (rq->src.kind == HSRC_TCP)
+                hreq_link(rq);
+}
+
+static void
+hproto_resolution(struct hctx *c)
+{
+        struct wire_resolve res;
+        char name[HNAME_MAX + 1];
+        size_t namelen = 0;
+        const struct hrec *rec;
+        const char *why;
+
+        if (wire_resolve_decode(&c->msg->body, &res) < 0) {
+                hproto_error(c, RC_PROTOCOL_ERROR,
+                             "malformed resolution request");
+                return;
+        }
+        switch (hname_check(res.handle.p, res.handle.len,
+                            (size_t)c->rw->cfg->max_handle_bytes, name,
+                            sizeof(name), &namelen, &why)) {
+        case HNAME_INVALID:
+                hproto_error(c, RC_INVALID_HANDLE, why);
+                return;
+        case HNAME_NO_SLASH:
+                /* Prefix handles and IDIS keep-alives ("0"): not here. */
+                hproto_error(c, RC_HANDLE_NOT_FOUND, "handle not found");
+                return;
+        case HNAME_OK:
+                break;
+        }
+        if (lookup_cached(c->rw, name, namelen, &rec))
+                hproto_answer(c, &res, rec,
+                              rec ? RC_SUCCESS : RC_HANDLE_NOT_FOUND);
+        else
+                hproto_defer(c, name, namelen);
+}
+
+static void
+hproto_siteinfo(struct hctx *c)
+{
+        struct wire_reply r;
+        size_t start;
+
+        hproto_reply_init(c, &r, RC_SUCCESS);
+        wbuf_reset(&c->rw->out);
+        start = wire_reply_begin(&c->rw->out, &r);
+        /* The body is exactly one site record: IDIS clients insist. */
+        wbuf_put(&c->rw->out, c->rw->site, c->rw->site_len);
+        wire_reply_end(&c->rw->out, start);
+        hproto_emit(c->rw, c->src);
+}
+
+void
+hproto_input(struct rworker *rw, const struct hsrc *src, const uint8_t *buf,
+             size_t len)
+{
+        struct wire_env env = {0};
+        struct wire_msg msg;
+        struct hctx c = {rw, src, &env, NULL};
+        size_t i;
+
+        if (len < WIRE_ENV_LEN) {
+                hproto_error(&c, RC_PROTOCOL_ERROR, "message too short");
+                return;
+        }
+        wire_env_decode(buf, &env);
+        if (env.major != WIRE_MAJOR) {
+                hproto_error(&c, RC_PROTOCOL_ERROR,
+                             "unsupported protocol version");
+                return;
+        }
+        if (env.flags & (WIRE_ENV_CP | WIRE_ENV_EC)) {
+                hproto_error(&c, RC_OPERATION_NOT_SUPPORTED,
+                             "compressed or encrypted messages need a "
+                             "session");
+                return;
+        }
+        if ((env.flags & WIRE_ENV_TC) || env.msg_len != len - WIRE_ENV_LEN) {
+                hproto_error(&c, RC_PROTOCOL_ERROR,
+                             src->kind == HSRC_UDP
+                                 ? "fragmented or short request: use TCP"
+                                 : "message length mismatch");
+                return;
+        }
+        if (wire_msg_decode(buf + WIRE_ENV_LEN, len - WIRE_ENV_LEN, &msg) < 0) {
+                hproto_error(&c, RC_PROTOCOL_ERROR, "malformed header");
+                return;
+        }
+        c.msg = &msg;
+        if (msg.h.rcode != 0) {
+                /* A response sent to a server: answering could loop. */
+                rw->st.dropped_responses++;
+                return;
+        }
+        for (i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+                if (handlers[i].opcode == msg.h.opcode) {
+                        handlers[i].fn(&c);
+                        return;
+                }
+        }
+        hproto_error(&c, RC_OPERATION_NOT_SUPPORTED, "operation not supported");
+}
+
+void
+hproto_detach(struct hreq *list)
+{
+        for (; list; list = list->next)
+                list->src.conn = NULL;
+}

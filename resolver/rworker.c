@@ -1,0 +1,174 @@
+#include "resolver/rworker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "core/site.h"
+#include "core/wire.h"
+#include "core/worker.h"
+#include "registry/keys.h"
+#include "resolver/cache.h"
+#include "resolver/tcp.h"
+#include "resolver/udp.h"
+#include "resolver/web.h"
+
+uint32_t
+rworker_now(void)
+{
+        return (uint32_t)time(NULL);
+}
+
+uint64_t
+rworker_now_ms(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Redis told us a handle key changed (key NULL: everything may have). */
+static void
+rworker_invalidate(void *arg, const char *key, size_t len)
+{
+        struct rworker *rw = arg;
+        const char *name;
+        size_t n;
+
+        if (!key) {
+                cache_clear(rw->cache);
+                return;
+        }
+        n = keys_handle_name(key, len, &name);
+        if (n > 0)
+                cache_del(rw->cache, name, n);
+}
+
+/* This node's HS_SITE: one server, Handle TCP/UDP and HTTP interfaces. */
+static int
+rworker_build_site(struct rworker *rw)
+{
+        const struct config *cfg = rw->cfg;
+        struct site s;
+        struct wbuf w;
+        int rc = -1;
+
+        memset(&s, 0, sizeof(s));
+        s.proto_major = WIRE_MAJOR;
+        s.proto_minor = 10; /* what the GHR and IDIS clients speak */
+        s.serial = (uint16_t)cfg->site_serial;
+        s.primary_mask = SITE_PRIMARY;
+        s.hash_option = 2;
+        s.desc = cfg->site_description;
+        s.server_id = 1;
+        if (site_set_address(&s, cfg->site_address) < 0)
+                return -1;
+        /* Query only until the admin plane lands. */
+        s.niface = 3;
+        s.iface[0] = (struct site_iface){SITE_IF_QUERY, SITE_PROTO_TCP,
+                                         (uint32_t)cfg->handle_port};
+        s.iface[1] = (struct site_iface){SITE_IF_QUERY, SITE_PROTO_UDP,
+                                         (uint32_t)cfg->handle_port};
+        s.iface[2] = (struct site_iface){SITE_IF_QUERY, SITE_PROTO_HTTP,
+                                         (uint32_t)cfg->http_port};
+        wbuf_init(&w, sizeof(rw->site));
+        site_encode(&w, &s);
+        if (wbuf_ok(&w)) {
+                memcpy(rw->site, w.p, w.len);
+                rw->site_len = w.len;
+                rc = 0;
+        }
+        wbuf_free(&w);
+        return rc;
+}
+
+struct rworker *
+rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
+{
+        struct rworker *rw = calloc(1, sizeof(*rw));
+        struct rpool_opts o;
+
+        if (!rw) {
+                snprintf(err, errlen, "out of memory");
+                return NULL;
+        }
+        rw->w = w;
+        rw->base = worker_base(w);
+        rw->udp_fd = -1;
+        config_ref(cfg);
+        rw->cfg = cfg;
+        wbuf_init(&rw->out, WIRE_MAX_MESSAGE + 4096);
+        rw->cache = cache_new((size_t)cfg->cache_entries);
+        if (!rw->cache) {
+                snprintf(err, errlen, "out of memory");
+                goto fail;
+        }
+        if (rworker_build_site(rw) < 0) {
+                snprintf(err, errlen, "site_address \"%s\" is not an IP",
+                         cfg->site_address);
+                goto fail;
+        }
+        memset(&o, 0, sizeof(o));
+        o.socket = cfg->redis_socket;
+        o.host = cfg->redis_host;
+        o.port = cfg->redis_port;
+        o.timeout_ms = cfg->request_timeout_ms;
+        o.max_inflight = cfg->redis_max_inflight;
+        o.track_prefix = KEYS_HANDLE_PREFIX;
+        o.on_invalidate = rworker_invalidate;
+        o.arg = rw;
+        rw->redis = rpool_new(rw->base, &o);
+        if (!rw->redis) {
+                snprintf(err, errlen, "out of memory");
+                goto fail;
+        }
+        if (udp_start(rw, err, errlen) < 0 || tcp_start(rw, err, errlen) < 0 ||
+            web_start(rw, err, errlen) < 0)
+                goto fail;
+        return rw;
+fail:
+        rworker_free(rw);
+        return NULL;
+}
+
+void
+rworker_free(struct rworker *rw)
+{
+        if (!rw)
+                return;
+        /* First: pending lookups are answered while listeners still exist. */
+        rpool_free(rw->redis);
+        web_stop(rw);
+        tcp_stop(rw);
+        udp_stop(rw);
+        cache_free(rw->cache);
+        wbuf_free(&rw->out);
+        config_unref(rw->cfg);
+        free(rw);
+}
+
+void
+rworker_reload(struct rworker *rw, struct config *cfg)
+{
+        struct config *old = rw->cfg;
+
+        config_ref(cfg);
+        rw->cfg = cfg;
+        if (rworker_build_site(rw) < 0)
+                log_warn("reload_site", "site_address=\"%s\" kept=old",
+                         cfg->site_address);
+        rpool_set_timeout(rw->redis, cfg->request_timeout_ms);
+        if (!cfg->cache)
+                cache_clear(rw->cache);
+        config_unref(old);
+}
+
+void
+rworker_get_stats(const struct rworker *rw, struct rstats *st)
+{
+        *st = rw->st;
+}

@@ -1,0 +1,109 @@
+/*
+ * One worker's resolution service: its listeners (UDP, TCP, HTTP), its
+ * Redis pool, its record cache and its counters, all on the worker's
+ * event_base and touched only from that thread.
+ *
+ * The struct is shared by the resolver modules (udp, tcp, web, hproto,
+ * lookup) and opaque to everything outside resolver/.
+ */
+#ifndef RESOLVER_RWORKER_H
+#define RESOLVER_RWORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/cur.h"
+#include "core/hname.h"
+#include "registry/store.h"
+
+struct config;
+struct worker;
+struct cache;
+struct hrec;
+struct tconn;
+
+/* Counters of one worker, summed across workers when read. */
+struct rstats {
+        uint64_t udp_requests;
+        uint64_t tcp_requests;
+        uint64_t http_requests;
+        uint64_t tcp_accepted;
+        uint64_t tcp_rejected; /* over max_connections */
+        uint64_t tcp_idle_closed;
+        uint64_t busy; /* answered SERVER_BUSY / 503 */
+        uint64_t protocol_errors;
+        uint64_t udp_fragmented;    /* responses sent in several datagrams */
+        uint64_t dropped_responses; /* requests that were responses */
+};
+
+struct rworker {
+        struct worker *w;
+        struct event_base *base;
+        struct config *cfg; /* a reference held by this worker */
+        struct rpool *redis;
+        struct cache *cache;
+        struct wbuf out; /* response scratch, reused per request */
+        uint8_t site[512];
+        size_t site_len;
+        int udp_fd;
+        struct event *udp_ev;
+        struct evconnlistener *tcp_lis;
+        struct tconn *conns; /* open TCP connections */
+        size_t nconns;
+        struct evhttp *http;
+        struct rstats st;
+};
+
+/*
+ * Creates the worker's resolver on w's base, binding its own
+ * SO_REUSEPORT listeners.  Takes a reference on cfg.  NULL with err
+ * filled on failure.
+ */
+struct rworker *rworker_new(struct worker *w, struct config *cfg, char *err,
+                            size_t errlen);
+/* Closes every connection and frees everything (on the worker's thread
+ * after its loop ended, or before it started). */
+void rworker_free(struct rworker *rw);
+/* Applies a reloaded config (takes a reference, drops the old one). */
+void rworker_reload(struct rworker *rw, struct config *cfg);
+void rworker_get_stats(const struct rworker *rw, struct rstats *st);
+
+/* Seconds since the epoch, for response expiration and timestamps. */
+uint32_t rworker_now(void);
+uint64_t rworker_now_ms(void);
+
+/* A lookup in flight, embedded in the front end's request object. */
+struct lookup;
+/*
+ * Called once with the record (borrowed: valid during the call only) or
+ * NULL, and a Handle response code: RC_SUCCESS, RC_HANDLE_NOT_FOUND,
+ * RC_SERVER_BUSY or RC_ERROR.  It may free the object embedding lk.
+ */
+typedef void (*lookup_done_fn)(struct lookup *lk, const struct hrec *rec,
+                               uint32_t rc);
+
+struct lookup {
+        struct store_fetch fetch;
+        struct rworker *rw;
+        lookup_done_fn done;
+        uint64_t epoch;
+        size_t namelen;
+        char name[HNAME_MAX + 1]; /* normalised */
+};
+
+/*
+ * Cache probe: 1 on a hit (*rec may be NULL: known absent), 0 on a miss.
+ * The record is owned by the cache and valid until the next cache use.
+ */
+int lookup_cached(struct rworker *rw, const char *name, size_t len,
+                  const struct hrec **rec);
+/*
+ * Fetches lk->name from Redis.  Returns 0 if done will run later, -1
+ * (done not run) if Redis cannot take the request now.
+ */
+int lookup_fetch(struct rworker *rw, struct lookup *lk, lookup_done_fn done);
+
+/* Copies a checked name into lk. */
+void lookup_set_name(struct lookup *lk, const char *name, size_t len);
+
+#endif

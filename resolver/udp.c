@@ -1,0 +1,150 @@
+#include "resolver/udp.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "core/wire.h"
+#include "resolver/hproto.h"
+#include "resolver/rworker.h"
+
+/* Datagrams handled per readable event before yielding to the loop. */
+#define UDP_BATCH        32
+#define UDP_MAX_DATAGRAM 65536
+/* A response is never cut into more fragments than this. */
+#define UDP_MAX_FRAGMENTS 64
+
+static void
+udp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+        struct rworker *rw = arg;
+        static _Thread_local uint8_t buf[UDP_MAX_DATAGRAM];
+        struct hsrc src;
+        int i;
+
+        (void)what;
+        memset(&src, 0, sizeof(src));
+        src.kind = HSRC_UDP;
+        for (i = 0; i < UDP_BATCH; i++) {
+                ssize_t n;
+
+                src.addrlen = sizeof(src.addr);
+                n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+                             (struct sockaddr *)&src.addr, &src.addrlen);
+                if (n < 0)
+                        break;
+                rw->st.udp_requests++;
+                if ((size_t)n > (size_t)rw->cfg->max_message_bytes)
+                        n = rw->cfg->max_message_bytes;
+                hproto_input(rw, &src, buf, (size_t)n);
+        }
+}
+
+int
+udp_start(struct rworker *rw, char *err, size_t errlen)
+{
+        struct addrinfo hints, *ai = NULL;
+        char port[16];
+        int fd = -1, one = 1, rc;
+
+        memset(&hints, 0, sizeof(hints));
+        hints.ai_socktype = SOCK_DGRAM;
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+        snprintf(port, sizeof(port), "%d", rw->cfg->handle_port);
+        rc = getaddrinfo(rw->cfg->handle_bind, port, &hints, &ai);
+        if (rc != 0) {
+                snprintf(err, errlen, "udp %s:%s: %s", rw->cfg->handle_bind,
+                         port, gai_strerror(rc));
+                return -1;
+        }
+        fd =
+            socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0 ||
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+            bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+                snprintf(err, errlen, "udp %s:%s: %s", rw->cfg->handle_bind,
+                         port, strerror(errno));
+                goto fail;
+        }
+        freeaddrinfo(ai);
+        ai = NULL;
+        rw->udp_fd = fd;
+        rw->udp_ev =
+            event_new(rw->base, fd, EV_READ | EV_PERSIST, udp_read_cb, rw);
+        if (!rw->udp_ev || event_add(rw->udp_ev, NULL) < 0) {
+                snprintf(err, errlen, "udp: cannot add event");
+                rw->udp_fd = -1;
+                goto fail;
+        }
+        return 0;
+fail:
+        if (ai)
+                freeaddrinfo(ai);
+        if (fd >= 0)
+                close(fd);
+        return -1;
+}
+
+void
+udp_stop(struct rworker *rw)
+{
+        if (rw->udp_ev)
+                event_free(rw->udp_ev);
+        rw->udp_ev = NULL;
+        if (rw->udp_fd >= 0)
+                close(rw->udp_fd);
+        rw->udp_fd = -1;
+}
+
+void
+udp_send(struct rworker *rw, const struct sockaddr_storage *to, socklen_t tolen,
+         const uint8_t *msg, size_t len)
+{
+        uint8_t envs[UDP_MAX_FRAGMENTS][WIRE_ENV_LEN];
+        struct mmsghdr mm[UDP_MAX_FRAGMENTS];
+        struct iovec iov[UDP_MAX_FRAGMENTS][2];
+        size_t body = len - WIRE_ENV_LEN, nfrag, k;
+        struct wire_env e;
+
+        if (body <= WIRE_UDP_CHUNK) {
+                if (sendto(rw->udp_fd, msg, len, MSG_DONTWAIT,
+                           (const struct sockaddr *)to, tolen) < 0)
+                        log_debug("udp_send_failed", "error=\"%s\"",
+                                  strerror(errno));
+                return;
+        }
+        nfrag = (body + WIRE_UDP_CHUNK - 1) / WIRE_UDP_CHUNK;
+        if (nfrag > UDP_MAX_FRAGMENTS) {
+                log_warn("udp_response_too_large", "bytes=%zu", len);
+                return;
+        }
+        rw->st.udp_fragmented++;
+        wire_env_decode(msg, &e);
+        memset(mm, 0, sizeof(mm[0]) * nfrag);
+        for (k = 0; k < nfrag; k++) {
+                size_t off = k * WIRE_UDP_CHUNK;
+                size_t n =
+                    body - off < WIRE_UDP_CHUNK ? body - off : WIRE_UDP_CHUNK;
+
+                e.flags |= WIRE_ENV_TC;
+                e.seq = (uint32_t)k;
+                wire_env_encode(envs[k], &e);
+                iov[k][0].iov_base = envs[k];
+                iov[k][0].iov_len = WIRE_ENV_LEN;
+                iov[k][1].iov_base = (void *)(msg + WIRE_ENV_LEN + off);
+                iov[k][1].iov_len = n;
+                mm[k].msg_hdr.msg_name = (void *)to;
+                mm[k].msg_hdr.msg_namelen = tolen;
+                mm[k].msg_hdr.msg_iov = iov[k];
+                mm[k].msg_hdr.msg_iovlen = 2;
+        }
+        if (sendmmsg(rw->udp_fd, mm, (unsigned)nfrag, MSG_DONTWAIT) < 0)
+                log_debug("udp_send_failed", "error=\"%s\"", strerror(errno));
+}

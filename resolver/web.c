@@ -1,0 +1,484 @@
+#include "resolver/web.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+#include <jansson.h>
+
+#include "core/config.h"
+#include "core/hjson.h"
+#include "core/hname.h"
+#include "core/hval.h"
+#include "core/log.h"
+#include "core/wire.h"
+#include "core/worker.h"
+#include "resolver/rworker.h"
+
+#define WEB_MAX_BODY    65536
+#define WEB_MAX_HEADERS 16384
+#define WEB_TYPES_BYTES 2048
+
+enum web_shape { SHAPE_HANDLE_NET, SHAPE_SNMS };
+
+/* One resolution over HTTP; owns its copies of what the answer needs. */
+struct wreq {
+        struct lookup lk; /* first: lookup callbacks cast back */
+        struct evhttp_request *req;
+        enum web_shape shape;
+        int pretty;
+        uint32_t nidx, ntypes;
+        uint32_t idx[WIRE_MAX_FILTER];
+        struct span types[WIRE_MAX_FILTER];
+        char typebuf[WEB_TYPES_BYTES];
+        size_t given_len;
+        char given[HNAME_MAX + 1]; /* the handle as the client wrote it */
+};
+
+typedef void (*web_handler)(struct rworker *rw, struct evhttp_request *req,
+                            const char *rest);
+
+static void web_api_handle(struct rworker *rw, struct evhttp_request *req,
+                           const char *rest);
+static void web_snms_detail(struct rworker *rw, struct evhttp_request *req,
+                            const char *rest);
+static void web_healthz(struct rworker *rw, struct evhttp_request *req,
+                        const char *rest);
+
+/* Route table: a path prefix ending in '/' matches everything below it. */
+static const struct {
+        const char *path;
+        int methods;
+        web_handler fn;
+} routes[] = {
+    {"/api/handles/", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_api_handle},
+    {"/identityv2/data/detail", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+     web_snms_detail},
+    {"/healthz", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_healthz},
+};
+
+/* Sends `body` (a new reference, consumed) as JSON with `status`. */
+static void
+web_send_json(struct evhttp_request *req, int status, json_t *body, int pretty)
+{
+        struct evbuffer *out = evbuffer_new();
+        char *s = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                              (pretty ? JSON_INDENT(2) : 0))
+                       : NULL;
+
+        json_decref(body);
+        if (!out || !s) {
+                free(s);
+                if (out)
+                        evbuffer_free(out);
+                evhttp_send_error(req, 500, "Internal Server Error");
+                return;
+        }
+        evbuffer_add(out, s, strlen(s));
+        evbuffer_add(out, "\n", 1);
+        free(s);
+        evhttp_add_header(evhttp_request_get_output_headers(req),
+                          "Content-Type", "application/json; charset=utf-8");
+        evhttp_send_reply(req, status, NULL, out);
+        evbuffer_free(out);
+}
+
+static void
+web_error(struct evhttp_request *req, int status, const char *msg)
+{
+        web_send_json(req, status, json_pack("{s:s}", "message", msg), 0);
+}
+
+static const char *
+web_rc_message(uint32_t rc)
+{
+        switch (rc) {
+        case RC_HANDLE_NOT_FOUND:
+                return "handle not found";
+        case RC_INVALID_HANDLE:
+                return "invalid handle";
+        case RC_VALUES_NOT_FOUND:
+                return "no values match";
+        case RC_SERVER_BUSY:
+                return "store unavailable, retry later";
+        default:
+                return "internal error";
+        }
+}
+
+/* SNMS status for a response code (domain.md §2.A). */
+static int
+web_snms_status(uint32_t rc)
+{
+        switch (rc) {
+        case RC_SUCCESS:
+                return 1;
+        case RC_SERVER_BUSY:
+                return -1;
+        case RC_ERROR:
+                return -4;
+        default:
+                return -2;
+        }
+}
+
+static void
+web_reply(struct wreq *wr, const struct hrec *rec, uint32_t rc, const char *why)
+{
+        struct hfilter f = {wr->nidx, wr->idx, wr->ntypes, wr->types};
+        json_t *vals = json_array(), *body = NULL;
+        size_t plen;
+        uint32_t i;
+
+        if (rc == RC_SUCCESS && rec) {
+                for (i = 0; i < rec->n; i++) {
+                        const struct hval *v = &rec->v[i];
+
+                        if (!(v->perms & HVAL_PUBLIC_READ) ||
+                            !hfilter_match(&f, v))
+                                continue;
+                        json_array_append_new(vals, hjson_value(v));
+                }
+                if (json_array_size(vals) == 0)
+                        rc = RC_VALUES_NOT_FOUND;
+        } else if (rc == RC_SUCCESS) {
+                rc = RC_HANDLE_NOT_FOUND;
+        }
+        if (wr->shape == SHAPE_HANDLE_NET) {
+                body = json_pack("{s:i,s:s%}", "responseCode", (int)rc,
+                                 "handle", wr->given, wr->given_len);
+                if (rc == RC_SUCCESS || rc == RC_VALUES_NOT_FOUND)
+                        json_object_set(body, "values", vals);
+                else
+                        json_object_set_new(
+                            body, "message",
+                            json_string(why ? why : web_rc_message(rc)));
+                web_send_json(wr->req, wire_rc_http_status(rc), body,
+                              wr->pretty);
+        } else if (rc == RC_SUCCESS) {
+                /* Index 1001 (TEMPLATE) carries the template version. */
+                char version[128] = "";
+
+                for (i = 0; i < rec->n; i++)
+                        if (rec->v[i].index == 1001) {
+                                snprintf(version, sizeof(version), "%.*s",
+                                         (int)rec->v[i].data.len,
+                                         (const char *)rec->v[i].data.p);
+                                break;
+                        }
+                plen = hname_prefix_len(wr->given, wr->given_len);
+                body =
+                    json_pack("{s:i,s:s,s:{s:s%,s:s%,s:s,s:O}}", "status", 1,
+                              "message", "success", "data", "prefix", wr->given,
+                              plen, "handle", wr->given, wr->given_len,
+                              "templateVersion", version, "value", vals);
+                web_send_json(wr->req, 200, body, wr->pretty);
+        } else {
+                body = json_pack("{s:i,s:s,s:n}", "status", web_snms_status(rc),
+                                 "message", why ? why : web_rc_message(rc),
+                                 "data");
+                web_send_json(wr->req, wire_rc_http_status(rc), body,
+                              wr->pretty);
+        }
+        json_decref(vals);
+}
+
+static void
+web_fetched(struct lookup *lk, const struct hrec *rec, uint32_t rc)
+{
+        struct wreq *wr = (struct wreq *)lk;
+
+        if (rc == RC_SERVER_BUSY)
+                lk->rw->st.busy++;
+        web_reply(wr, rec, rc, NULL);
+        free(wr);
+}
+
+static int
+web_flag(const char *v)
+{
+        return v && (v[0] == '\0' || strcmp(v, "true") == 0 ||
+                     strcmp(v, "yes") == 0 || strcmp(v, "1") == 0);
+}
+
+/*
+ * Calls fn(arg, key, value) for each `k=v` or bare `k` of a query
+ * string, percent- and plus-decoded.  evhttp_parse_query_str rejects a
+ * bare key such as "?pretty", which the REST API accepts.  Stops at the
+ * first non-zero return, which it returns.
+ */
+static int
+web_query_each(const char *query, int (*fn)(void *, const char *, const char *),
+               void *arg)
+{
+        char part[2048];
+        int rc = 0;
+
+        while (query && *query && rc == 0) {
+                size_t n = strcspn(query, "&");
+                char *eq, *k, *v;
+
+                if (n >= sizeof(part))
+                        return -1;
+                memcpy(part, query, n);
+                part[n] = '\0';
+                query += n + (query[n] == '&');
+                if (n == 0)
+                        continue;
+                eq = strchr(part, '=');
+                if (eq)
+                        *eq = '\0';
+                k = evhttp_uridecode(part, 1, NULL);
+                v = evhttp_uridecode(eq ? eq + 1 : "", 1, NULL);
+                rc = k && v ? fn(arg, k, v) : -1;
+                free(k);
+                free(v);
+        }
+        return rc;
+}
+
+struct query_ctx {
+        struct wreq *wr;
+        size_t used;
+        const char *why;
+};
+
+static int
+web_query_param(void *arg, const char *key, const char *value)
+{
+        struct query_ctx *q = arg;
+        struct wreq *wr = q->wr;
+
+        if (strcmp(key, "type") == 0) {
+                size_t n = strlen(value);
+
+                if (wr->ntypes >= WIRE_MAX_FILTER || n > HVAL_MAX_TYPE_LEN ||
+                    q->used + n > sizeof(wr->typebuf)) {
+                        q->why = "too many or too long type filters";
+                        return -1;
+                }
+                memcpy(wr->typebuf + q->used, value, n);
+                wr->types[wr->ntypes].p =
+                    (const uint8_t *)wr->typebuf + q->used;
+                wr->types[wr->ntypes++].len = (uint32_t)n;
+                q->used += n;
+        } else if (strcmp(key, "index") == 0) {
+                char *end;
+                unsigned long v = strtoul(value, &end, 10);
+
+                if (wr->nidx >= WIRE_MAX_FILTER || *end || !value[0] ||
+                    v > UINT32_MAX) {
+                        q->why = "index must be a number (at most 64)";
+                        return -1;
+                }
+                wr->idx[wr->nidx++] = (uint32_t)v;
+        } else if (strcmp(key, "pretty") == 0) {
+                wr->pretty = web_flag(value);
+        }
+        return 0;
+}
+
+/* Common path of both resolution shapes once the handle text is known. */
+static void
+web_resolve(struct rworker *rw, struct evhttp_request *req,
+            enum web_shape shape, const char *handle, size_t hlen)
+{
+        struct wreq *wr = calloc(1, sizeof(*wr));
+        const char *query =
+            evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+        const struct hrec *rec;
+        char name[HNAME_MAX + 1];
+        size_t namelen = 0;
+        const char *why = NULL;
+
+        rw->st.http_requests++;
+        if (!wr) {
+                web_error(req, 503, "out of memory");
+                return;
+        }
+        wr->req = req;
+        wr->shape = shape;
+        {
+                struct query_ctx q = {wr, 0, "malformed query string"};
+
+                if (web_query_each(query, web_query_param, &q) != 0) {
+                        web_error(req, 400, q.why);
+                        free(wr);
+                        return;
+                }
+        }
+        if (hlen > HNAME_MAX)
+                hlen = HNAME_MAX + 1; /* too long: hname_check says so */
+        memcpy(wr->given, handle, hlen > HNAME_MAX ? HNAME_MAX : hlen);
+        wr->given_len = hlen > HNAME_MAX ? HNAME_MAX : hlen;
+        switch (hname_check((const uint8_t *)handle, hlen,
+                            (size_t)rw->cfg->max_handle_bytes, name,
+                            sizeof(name), &namelen, &why)) {
+        case HNAME_INVALID:
+                web_reply(wr, NULL, RC_INVALID_HANDLE, why);
+                free(wr);
+                return;
+        case HNAME_NO_SLASH:
+                web_reply(wr, NULL, RC_HANDLE_NOT_FOUND, NULL);
+                free(wr);
+                return;
+        case HNAME_OK:
+                break;
+        }
+        if (lookup_cached(rw, name, namelen, &rec)) {
+                web_reply(wr, rec, rec ? RC_SUCCESS : RC_HANDLE_NOT_FOUND,
+                          NULL);
+                free(wr);
+                return;
+        }
+        lookup_set_name(&wr->lk, name, namelen);
+        if (lookup_fetch(rw, &wr->lk, web_fetched) < 0) {
+                rw->st.busy++;
+                web_reply(wr, NULL, RC_SERVER_BUSY, NULL);
+                free(wr);
+        }
+}
+
+static void
+web_api_handle(struct rworker *rw, struct evhttp_request *req, const char *rest)
+{
+        size_t len = 0;
+        char *h = evhttp_uridecode(rest, 0, &len);
+
+        if (!h) {
+                web_error(req, 400, "malformed path");
+                return;
+        }
+        web_resolve(rw, req, SHAPE_HANDLE_NET, h, len);
+        free(h);
+}
+
+static int
+web_query_handle(void *arg, const char *key, const char *value)
+{
+        char **out = arg;
+
+        if (strcmp(key, "handle") != 0 || *out)
+                return 0;
+        *out = strdup(value);
+        return *out ? 0 : -1;
+}
+
+static void
+web_snms_detail(struct rworker *rw, struct evhttp_request *req,
+                const char *rest)
+{
+        const char *query =
+            evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+        char *h = NULL;
+
+        (void)rest;
+        if (web_query_each(query, web_query_handle, &h) != 0 || !h) {
+                free(h);
+                web_send_json(req, 400,
+                              json_pack("{s:i,s:s,s:n}", "status", -2,
+                                        "message", "handle is required",
+                                        "data"),
+                              0);
+                return;
+        }
+        web_resolve(rw, req, SHAPE_SNMS, h, strlen(h));
+        free(h);
+}
+
+static void
+web_healthz(struct rworker *rw, struct evhttp_request *req, const char *rest)
+{
+        (void)rest;
+        web_send_json(req, 200,
+                      json_pack("{s:s,s:i,s:b}", "status", "ok", "worker",
+                                worker_id(rw->w), "redis",
+                                rpool_ready(rw->redis)),
+                      0);
+}
+
+static void
+web_route(struct evhttp_request *req, void *arg)
+{
+        struct rworker *rw = arg;
+        const char *path =
+            evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+        size_t i;
+
+        if (!path)
+                path = "/";
+        for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+                size_t n = strlen(routes[i].path);
+                int prefix = routes[i].path[n - 1] == '/';
+
+                if (prefix ? strncmp(path, routes[i].path, n) != 0
+                           : strcmp(path, routes[i].path) != 0)
+                        continue;
+                if (!(evhttp_request_get_command(req) & routes[i].methods)) {
+                        web_error(req, 405, "method not allowed");
+                        return;
+                }
+                routes[i].fn(rw, req, path + n);
+                return;
+        }
+        web_error(req, 404, "no such endpoint");
+}
+
+int
+web_start(struct rworker *rw, char *err, size_t errlen)
+{
+        struct addrinfo hints, *ai = NULL;
+        struct evconnlistener *lis;
+        char port[16];
+        int rc;
+
+        memset(&hints, 0, sizeof(hints));
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+        snprintf(port, sizeof(port), "%d", rw->cfg->http_port);
+        rc = getaddrinfo(rw->cfg->http_bind, port, &hints, &ai);
+        if (rc != 0) {
+                snprintf(err, errlen, "http %s:%s: %s", rw->cfg->http_bind,
+                         port, gai_strerror(rc));
+                return -1;
+        }
+        lis = evconnlistener_new_bind(
+            rw->base, NULL, NULL,
+            LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE |
+                LEV_OPT_CLOSE_ON_EXEC,
+            1024, ai->ai_addr, (int)ai->ai_addrlen);
+        freeaddrinfo(ai);
+        rw->http = lis ? evhttp_new(rw->base) : NULL;
+        if (!rw->http || !evhttp_bind_listener(rw->http, lis)) {
+                snprintf(err, errlen, "http %s:%s: %s", rw->cfg->http_bind,
+                         port, strerror(errno));
+                if (rw->http)
+                        evhttp_free(rw->http);
+                else if (lis)
+                        evconnlistener_free(lis);
+                rw->http = NULL;
+                return -1;
+        }
+        evhttp_set_gencb(rw->http, web_route, rw);
+        evhttp_set_timeout(rw->http, rw->cfg->tcp_idle_timeout_ms / 1000 + 1);
+        evhttp_set_max_body_size(rw->http, WEB_MAX_BODY);
+        evhttp_set_max_headers_size(rw->http, WEB_MAX_HEADERS);
+        evhttp_set_allowed_methods(
+            rw->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                          EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
+        return 0;
+}
+
+void
+web_stop(struct rworker *rw)
+{
+        if (rw->http)
+                evhttp_free(rw->http);
+        rw->http = NULL;
+}

@@ -1,0 +1,17 @@
+/*
+ * Resolution over HTTP (evhttp, one SO_REUSEPORT listener per worker):
+ *   GET /api/handles/{handle}          Handle.Net REST JSON
+ *   GET /identityv2/data/detail?handle= SNMS {status,message,data}
+ *   GET /healthz                       process alive
+ */
+#ifndef RESOLVER_WEB_H
+#define RESOLVER_WEB_H
+
+#include <stddef.h>
+
+struct rworker;
+
+int web_start(struct rworker *rw, char *err, size_t errlen);
+void web_stop(struct rworker *rw);
+
+#endif

@@ -1,0 +1,91 @@
+#!/bin/sh
+# make run: a private Redis and idnode with the demo data, in the
+# foreground until SIGINT/SIGTERM, then everything it started is stopped.
+# Honours IDNODE_RUN_DIR (./run), IDNODE_HANDLE_PORT (2641),
+# IDNODE_HTTP_PORT (8000).
+set -u
+B=${1:-build/default}
+TOP=$(pwd)
+RUN=${IDNODE_RUN_DIR:-./run}
+HPORT=${IDNODE_HANDLE_PORT:-2641}
+WPORT=${IDNODE_HTTP_PORT:-8000}
+mkdir -p "$RUN"
+RUN=$(cd "$RUN" && pwd)
+SOCK="$RUN/redis.sock"
+redis_pid=""
+node_pid=""
+
+stop() {
+        trap - INT TERM EXIT
+        [ -n "$node_pid" ] && kill -TERM "$node_pid" 2>/dev/null &&
+                wait "$node_pid" 2>/dev/null
+        if [ -n "$redis_pid" ]; then
+                redis-cli -s "$SOCK" shutdown >/dev/null 2>&1 ||
+                        kill -TERM "$redis_pid" 2>/dev/null
+                wait "$redis_pid" 2>/dev/null
+        fi
+        echo "stopped (data kept in $RUN)"
+        exit 0
+}
+trap stop INT TERM EXIT
+
+if redis-cli -s "$SOCK" ping >/dev/null 2>&1; then
+        echo "a Redis is already serving $SOCK (another make run?)" >&2
+        trap - EXIT
+        exit 1
+fi
+redis-server "$TOP/ops/redis.conf" --dir "$RUN" --unixsocket "$SOCK" \
+        --logfile "$RUN/redis.log" &
+redis_pid=$!
+i=0
+until redis-cli -s "$SOCK" ping >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && { echo "redis did not start; see $RUN/redis.log" >&2; exit 1; }
+        sleep 0.1
+done
+
+cat >"$RUN/idnode.json" <<JSON
+{
+  "handle_bind": "127.0.0.1",
+  "handle_port": $HPORT,
+  "http_bind": "127.0.0.1",
+  "http_port": $WPORT,
+  "redis_socket": "$SOCK",
+  "site_address": "127.0.0.1",
+  "log_file": "$RUN/idnode.log"
+}
+JSON
+"$B/idctl" -c "$RUN/idnode.json" import "$TOP/tests/data/demo.jsonl" || exit 1
+"$B/idnode" -c "$RUN/idnode.json" &
+node_pid=$!
+i=0
+until curl -sf "http://127.0.0.1:$WPORT/healthz" >/dev/null 2>&1; do
+        i=$((i + 1))
+        if [ $i -gt 100 ] || ! kill -0 "$node_pid" 2>/dev/null; then
+                echo "idnode did not start; see $RUN/idnode.log" >&2
+                tail -n 5 "$RUN/idnode.log" >&2
+                exit 1
+        fi
+        sleep 0.1
+done
+
+cat <<MSG
+
+idnode is running (Handle UDP/TCP 127.0.0.1:$HPORT, HTTP 127.0.0.1:$WPORT).
+Logs: $RUN/idnode.log   Config: $RUN/idnode.json   Redis: $SOCK
+
+Try, in another terminal:
+  $B/idctl -c $RUN/idnode.json resolve 88.123.45/PUMP-2026-000017
+  $B/idctl -c $RUN/idnode.json resolve --tcp --type URL --index 2000 88.123.45/PUMP-2026-000017
+  $B/idctl -c $RUN/idnode.json resolve --json 88.123.46/MOTOR-7781
+  curl 'http://127.0.0.1:$WPORT/api/handles/88.123.45/PUMP-2026-000017?pretty'
+  curl 'http://127.0.0.1:$WPORT/api/handles/88.123.45/PUMP-2026-000017?type=URL&index=2000'
+  curl 'http://127.0.0.1:$WPORT/identityv2/data/detail?handle=88.123.48/HEAT-B7-2025-0912'
+  curl -i 'http://127.0.0.1:$WPORT/api/handles/88.123.45/NO-SUCH-PUMP'
+
+Press Ctrl-C to stop.
+MSG
+wait "$node_pid"
+node_pid=""
+echo "idnode exited; see $RUN/idnode.log" >&2
+stop
