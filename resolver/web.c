@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -397,9 +398,9 @@ web_healthz(struct rworker *rw, struct evhttp_request *req, const char *rest)
 {
         (void)rest;
         web_send_json(req, 200,
-                      json_pack("{s:s,s:i,s:b}", "status", "ok", "worker",
-                                worker_id(rw->w), "redis",
-                                rpool_ready(rw->redis)),
+                      json_pack("{s:s,s:i,s:i,s:b}", "status", "ok", "pid",
+                                (int)getpid(), "worker", worker_id(rw->w),
+                                "redis", rpool_ready(rw->redis)),
                       0);
 }
 
