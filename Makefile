@@ -56,6 +56,9 @@ FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay_%)
 FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
+# Keep the objects of chained pattern rules (tests, replays) between runs.
+.SECONDARY:
+
 .PHONY: all run test test-unit test-integration bench fuzz format \
         format-check clean deps help
 all: $(BINS)

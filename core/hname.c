@@ -29,8 +29,10 @@ utf8_seq(const uint8_t *p, size_t left)
         if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
             cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
                 return 0;
-        /* C1 controls and the common Unicode spaces are not allowed. */
-        if (cp < 0xA0 || cp == 0x2028 || cp == 0x2029 || cp == 0x3000)
+        /* C1 controls and every Unicode space separator are refused. */
+        if (cp <= 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200B) ||
+            cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F ||
+            cp == 0x3000 || cp == 0xFEFF)
                 return 0;
         return n;
 }

@@ -11,7 +11,13 @@
 /* Longest key built here: tag overhead plus the longest handle. */
 #define KEYS_MAX 2100
 
-/* Field of a handle hash that holds record metadata (not a value). */
+/*
+ * Field of a handle hash that holds record metadata (not a value):
+ * space-separated key=value pairs, kept short because every identifier
+ * carries one ("c=CREATED" from imports; owner and platform join it when
+ * the registry writes records).  Fields starting with '_' are never
+ * values.
+ */
 #define KEYS_META_FIELD "_m"
 /* Key prefix the resolvers' cache tracks for invalidation. */
 #define KEYS_HANDLE_PREFIX "h:"

@@ -154,6 +154,7 @@ hreq_link(struct hreq *rq)
         if (*head)
                 (*head)->prev = rq;
         *head = rq;
+        tcp_request_started(rq->src.conn);
 }
 
 static void

@@ -107,6 +107,12 @@ tcp_pending(struct tconn *c)
 }
 
 void
+tcp_request_started(struct tconn *c)
+{
+        c->inflight++;
+}
+
+void
 tcp_request_done(struct tconn *c)
 {
         c->inflight--;

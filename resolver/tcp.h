@@ -20,6 +20,8 @@ void tcp_stop(struct rworker *rw);
 void tcp_send(struct tconn *c, const uint8_t *msg, size_t len);
 /* Head of the connection's list of requests waiting on Redis. */
 struct hreq **tcp_pending(struct tconn *c);
+/* A request now waits on Redis: it counts against the in-flight cap. */
+void tcp_request_started(struct tconn *c);
 /* A deferred request was answered: count it and maybe resume reading. */
 void tcp_request_done(struct tconn *c);
 

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""(Re)creates the seed inputs of the fuzz corpora in tests/fuzz/corpus/.
+
+usage: python3 tests/fuzz/seeds.py [--clean]
+
+Binary seeds are written from hex strings: the test vectors of
+docs protocol.md §9 and §11 (expiration fixed at 0x65000000) and variants
+built from them.  Text seeds (handle names, configuration JSON) are
+written as UTF-8 or as raw bytes.  Existing files of the same name are
+overwritten; other files (inputs libFuzzer added) are left alone unless
+--clean is given, which removes every file that is not a seed.
+"""
+import os
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def u8(v):
+    return "%02x" % v
+
+
+def u16(v):
+    return "%04x" % v
+
+
+def u32(v):
+    return "%08x" % v
+
+
+def hstr(s):
+    """str/bytes field: u32 length + bytes, as hex."""
+    b = s.encode() if isinstance(s, str) else s
+    return u32(len(b)) + b.hex()
+
+
+def env(msg_hex, major=2, minor=10, sugg=0x02, sugg_minor=11, session=0,
+        request=1, seq=0):
+    """20-byte envelope for a message given as hex."""
+    n = len(clean(msg_hex)) // 2
+    return (u8(major) + u8(minor) + u8(sugg) + u8(sugg_minor) + u32(session)
+            + u32(request) + u32(seq) + u32(n))
+
+
+def clean(h):
+    return "".join(h.split())
+
+
+def header(opcode, body_hex, rcode=0, flags=0x19000000, serial=0xFFFF,
+           recursion=0, expiration=0x65000000):
+    n = len(clean(body_hex)) // 2
+    return (u32(opcode) + u32(rcode) + u32(flags) + u16(serial)
+            + u8(recursion) + "00" + u32(expiration) + u32(n))
+
+
+def message(opcode, body_hex, cred="00000000", **kw):
+    return header(opcode, body_hex, **kw) + clean(body_hex) + cred
+
+
+def resolve_body(handle, idx=(), types=(), auth=None):
+    h = hstr(handle) + u32(len(idx)) + "".join(u32(i) for i in idx)
+    h += u32(len(types)) + "".join(hstr(t) for t in types)
+    if auth is not None:
+        h += hstr(auth)
+    return h
+
+
+def value(index, vtype, data, ts=0x60000000, ttl_type=0, ttl=86400,
+          perms=0x0E, refs=()):
+    """One handle value (§5.1); data is bytes or hex (str)."""
+    d = data if isinstance(data, str) else data.hex()
+    h = (u32(index) + u32(ts) + u8(ttl_type) + u32(ttl) + u8(perms)
+         + hstr(vtype) + u32(len(clean(d)) // 2) + clean(d) + u32(len(refs)))
+    for handle, i in refs:
+        h += hstr(handle) + u32(i)
+    return h
+
+
+# --- protocol.md §9 vectors, verbatim ---------------------------------------
+
+T1 = ("020a020b 00000000 00001234 00000000 00000033"
+      "00000001 00000000 19000000 ffff 00 00 65000000 00000017"
+      "0000000b 32302e313030302f313030 00000000 00000000 00000000")
+T2 = ("000000010000000099800000ffff000065000000000000320000000c302e4e41"
+      "2f32302e313030300000000100000001000000020000000748535f5349544500"
+      "00000748535f5345525600000000")
+T3 = ("000000016000000000000151800e0000000355524c0000001468747470733a2f2f"
+      "6578616d706c652e6f72672f00000000")
+T4 = ("020b020b 00000000 00001234 00000000 00000060"
+      "00000001 00000001 19000000 ffff0000 65000000 00000044"
+      "0000000b 32302e313030302f313030 00000001" + T3 + "00000000")
+T5 = ("000000010000006419000000ffff0000650000000000000d000000096e6f7420666f"
+      "756e6400000000")
+T6 = ("000000640000000019000000ffff000065000000000000440000000b32302e3130"
+      "30302f61626300000001" + T3 + "00000000")
+T8 = ("0001020a000180020000000000000001000000046465736300000004746573740000"
+      "000100000001000000000000000000000000c00002010000000000000003030100"
+      "000a51020000000a51030200001f40")
+T9_ADMIN = "03ff0000000c302e4e412f32302e31303030000000c8"
+T9_VLIST = "000000010000000d32302e313030302f61646d696e0000012c"
+T11 = "000000020000000019000000ffff00006500000000000005000000012f00000000"
+T12 = ("020a020b00002711000000010000000000000035"
+       "000007d10000000010800000ffff000065000000000000190000001138382e3838"
+       "382e313032342f61646d696e0000012c00000000")
+IDIS = ("020a020b 00000000 00000001 00000000 0000003f"
+        "00000001 00000000 19000000 ffff 00 00 65000000 00000023"
+        "00000013 38382e313030302e312f746573742d30303031"
+        "00000000 00000000 00000000 00000000")
+
+
+def with_env(msg, **kw):
+    return env(msg, **kw) + clean(msg)
+
+
+T1_MSG = clean(T1)[40:]
+
+WIRE = {
+    "t1_resolution": T1,
+    "t2_filters_rd": with_env(T2, request=2),
+    "t4_success_response": T4,
+    "t5_error_response": with_env(T5, major=2, minor=11, request=0x1234),
+    "t6_create_with_value": with_env(T6, minor=11),
+    "t11_get_siteinfo": with_env(T11, request=3),
+    "t12_idis_login": T12,
+    "idis_sdk_resolution": IDIS,
+    # Version 2.1 peer (RFC 3652): no suggested-version bytes.
+    "t1_v2_1_no_suggested": env(T1_MSG, minor=1, sugg=0, sugg_minor=0,
+                                request=0x1234) + T1_MSG,
+    # Future version suggestion, UDP-style truncated flag and a sequence.
+    "t1_future_version_tc": env(T1_MSG, major=3, minor=0, sugg=0x23,
+                                sugg_minor=40, seq=1) + T1_MSG,
+    # Indexes and a subtype filter; RD set so the reply carries a digest
+    # (version 2.5: SHA-1, below the 2.7 switch to SHA-256).
+    "resolution_filters_sha1": with_env(
+        message(1, resolve_body("88.123.45/PUMP-2026-000017", idx=(1, 2, 100),
+                                types=("URL", "HS_", "hs_site.")),
+                flags=0x19800000), minor=5, sugg=0, sugg_minor=0),
+    # Chinese suffix in the request, Teleinfo auth token field.
+    "resolution_utf8_auth": with_env(message(
+        1, resolve_body("88.123.45/泵-2026/批次:01", auth="eyJhbGciOi"))),
+    # Too many indexes: the count (65) exceeds WIRE_MAX_FILTER.
+    "resolution_too_many_idx": with_env(message(
+        1, u32(11) + "32302e313030302f313030" + u32(65)
+        + "".join(u32(i) for i in range(65)) + u32(0))),
+    # Handle containing a NUL byte: the round trip must skip it.
+    "resolution_nul_in_handle": with_env(message(
+        1, resolve_body(b"20.1000/a\x00b"))),
+    # Body length larger than what follows.
+    "t1_truncated_body": clean(T1)[:2 * 60],
+    # Envelope only.
+    "envelope_only": clean(T1)[:40],
+}
+
+HVAL = {
+    "t3_url": T3,
+    "url_with_refs": value(1, "URL", b"https://example.org/",
+                           refs=(("20.1000/admin", 300), ("0.NA/20.1000",
+                                                          200))),
+    "url_absolute_ttl": value(2, "URL", b"https://example.org/x",
+                              ttl_type=1, ttl=0x70000000),
+    "hs_admin_t9": value(100, "HS_ADMIN", T9_ADMIN, perms=0x0C),
+    "hs_vlist_t9": value(300, "HS_VLIST", T9_VLIST),
+    "hs_site_t8": value(1, "HS_SITE", T8),
+    "empty_type_and_data": value(7, "", b""),
+    "chinese_desc": value(3, "DESC", "泵 型号 A1".encode()),
+    # Several values back to back, out of index order, mixed TTL kinds:
+    # the record path sorts them and takes min_ttl from relative ones.
+    "record_three_unsorted": (value(100, "HS_ADMIN", T9_ADMIN)
+                              + value(2, "EMAIL", b"ops@example.org",
+                                      ttl=600)
+                              + value(1, "URL", b"https://a/", ttl_type=1,
+                                      ttl=5)),
+    "record_with_junk": (value(5, "URL", b"u") + "ffffffff01"
+                         + value(4, "URL", b"v", ttl=30)),
+    # Malformed: truncated, bad TTL type, oversized type, too many refs,
+    # trailing byte.
+    "t3_truncated": clean(T3)[:60],
+    "bad_ttl_type": value(1, "URL", b"x", ttl_type=2),
+    "type_too_long": value(1, "T" * 129, b"x"),
+    "too_many_refs": clean(value(1, "URL", b"x"))[:-8] + u32(257),
+    "t3_trailing_byte": T3 + "00",
+}
+
+HNAME = {
+    "valid_product": "88.123.45/PUMP-2026-000017",
+    "valid_cnri": "20.1000/100",
+    "valid_na": "0.NA/20.1000",
+    "lower_prefix": "88.abc.xy/AbC-def",
+    "suffix_slash_dot_colon": "88.608.24061301/META/a.b:c_8fc3752a",
+    "utf8_chinese_suffix": "88.123.45/泵-2026/批次:01",
+    "prefixless": "88.123.45",
+    "empty": b"",
+    "bad_utf8_overlong": b"88.1/\xc0\xaf",
+    "bad_utf8_surrogate": b"88.1/\xed\xa0\x80",
+    "bad_utf8_truncated": b"88.1/\xe6\xb3",
+    "c1_control": b"88.1/a\xc2\x85b",
+    "space": "88.1/a b",
+    "tab": "88.1/a\tb",
+    "empty_segment": "88..1/x",
+    "leading_dot": ".88/x",
+    "trailing_dot": "88./x",
+    "empty_prefix": "/x",
+    "empty_suffix": "88.1/",
+    "too_long_for_255": "88.1/" + "x" * 300,
+}
+
+FULL_CONFIG = """{
+  "workers": 4,
+  "handle_bind": "0.0.0.0",
+  "handle_port": 2641,
+  "http_bind": "127.0.0.1",
+  "http_port": 8000,
+  "redis_socket": "",
+  "redis_host": "127.0.0.1",
+  "redis_port": 6379,
+  "redis_max_inflight": 10000,
+  "request_timeout_ms": 1500,
+  "cache": true,
+  "cache_entries": 200000,
+  "cache_ttl_max_s": 300,
+  "cache_negative_ttl_s": 5,
+  "tcp_idle_timeout_ms": 60000,
+  "max_connections": 10000,
+  "max_inflight_per_conn": 64,
+  "max_message_bytes": 65536,
+  "max_handle_bytes": 255,
+  "site_serial": 1,
+  "site_address": "192.0.2.1",
+  "site_description": "二级节点 test",
+  "log_level": "debug",
+  "log_file": "/var/log/idnode.log"
+}
+"""
+
+CONFIG = {
+    "full": FULL_CONFIG,
+    "empty_object": "{}",
+    "few_keys": '{"handle_port": 3641, "cache": false}\n',
+    "unknown_key": '{\n  "workers": 2,\n  "bogus": 1\n}\n',
+    "wrong_type_int": '{"handle_port": "2641"}',
+    "wrong_type_bool": '{"cache": 1}',
+    "wrong_type_str": '{"redis_host": 6379}',
+    "duplicate_key": '{\n  "workers": 1,\n  "workers": 2\n}',
+    "nested_object": '{"site_description": {"workers": 1}, "workers": 3}',
+    "port_zero": '{"http_port": 0}',
+    "port_too_big": '{"http_port": 70000}',
+    "not_object": "[1, 2, 3]",
+    "bad_log_level": '{"log_level": "verbose"}',
+    "syntax_error": '{"workers": 1,}',
+    "string_too_long": '{"log_file": "' + "x" * 300 + '"}',
+}
+
+TARGETS = {
+    "fuzz_wire": WIRE,
+    "fuzz_hval": HVAL,
+    "fuzz_hname": HNAME,
+    "fuzz_config": CONFIG,
+}
+
+HEX_TARGETS = ("fuzz_wire", "fuzz_hval")
+
+
+def to_bytes(target, v):
+    if isinstance(v, bytes):
+        return v
+    if target in HEX_TARGETS:
+        return bytes.fromhex(clean(v))
+    return v.encode()
+
+
+def main(argv):
+    clean_extra = "--clean" in argv[1:]
+    total = 0
+    for target, seeds in TARGETS.items():
+        d = os.path.join(ROOT, target)
+        os.makedirs(d, exist_ok=True)
+        names = set()
+        for name, v in seeds.items():
+            fname = "seed_" + name
+            names.add(fname)
+            with open(os.path.join(d, fname), "wb") as f:
+                f.write(to_bytes(target, v))
+            total += 1
+        if clean_extra:
+            for fname in os.listdir(d):
+                p = os.path.join(d, fname)
+                if fname not in names and os.path.isfile(p):
+                    os.remove(p)
+    print("wrote %d seed files under %s" % (total, ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
