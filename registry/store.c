@@ -120,6 +120,20 @@ store_writer_put(struct store_writer *w, const char *name, size_t len,
         return 0;
 }
 
+/* EXEC of DEL + HSET: both commands must have succeeded. */
+static int
+store_exec_ok(const redisReply *r)
+{
+        size_t i;
+
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+                return 0;
+        for (i = 0; i < r->elements; i++)
+                if (r->element[i]->type == REDIS_REPLY_ERROR)
+                        return 0;
+        return 1;
+}
+
 int
 store_writer_flush(struct store_writer *w)
 {
@@ -135,8 +149,7 @@ store_writer_flush(struct store_writer *w)
                                 w->queued = 0;
                                 return -1;
                         }
-                        if (k == 3 && (r->type != REDIS_REPLY_ARRAY ||
-                                       r->elements != 2)) {
+                        if (k == 3 && !store_exec_ok(r)) {
                                 failed++;
                                 snprintf(w->err, sizeof(w->err), "redis: %s",
                                          r->type == REDIS_REPLY_ERROR

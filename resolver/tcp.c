@@ -137,7 +137,8 @@ tcp_reject(struct tconn *c, const uint8_t *env_bytes, const char *msg)
 
         wire_env_decode(env_bytes, &env);
         wire_reply_init(&r, &env, NULL, RC_PROTOCOL_ERROR,
-                        (uint16_t)c->rw->cfg->site_serial, rworker_now());
+                        (uint16_t)c->rw->cfg->site_serial,
+                        rworker_now() + 3600);
         wbuf_reset(w);
         wire_error(w, &r, msg);
         if (wbuf_ok(w))
