@@ -128,6 +128,8 @@ hrec_new(const struct span *vals, uint32_t n, uint32_t *bad)
                 return NULL;
         r->v = (struct hval *)(r + 1);
         r->min_ttl = UINT32_MAX;
+        r->memo = NULL;
+        r->memo_len = 0;
         blob = (uint8_t *)(r->v + n);
         off = 0;
         for (i = 0; i < n; i++) {
@@ -153,13 +155,15 @@ hrec_new(const struct span *vals, uint32_t n, uint32_t *bad)
 void
 hrec_free(struct hrec *r)
 {
+        if (r)
+                free(r->memo);
         free(r);
 }
 
 size_t
 hrec_size(const struct hrec *r)
 {
-        size_t s = sizeof(*r);
+        size_t s = sizeof(*r) + r->memo_len;
         uint32_t i;
 
         for (i = 0; i < r->n; i++)

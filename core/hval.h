@@ -72,6 +72,13 @@ struct hrec {
         uint32_t n;
         uint32_t min_ttl; /* smallest relative TTL, for caching */
         struct hval *v;
+        /*
+         * A rendering of the record memoised by a front end (the HTTP
+         * JSON of its public values), owned by the record and freed with
+         * it.  Records never change once built, so neither does this.
+         */
+        char *memo;
+        size_t memo_len;
 };
 
 /*

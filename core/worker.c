@@ -66,6 +66,11 @@ worker_new(int id)
                 goto fail;
         /* The base belongs to one thread: libevent's locks are not needed. */
         event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+        /*
+         * evhttp turns reading off and on around every request; the
+         * changelist folds that into one epoll_ctl per loop turn, or none.
+         */
+        event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
         w->base = event_base_new_with_config(cfg);
         event_config_free(cfg);
         if (!w->base)

@@ -10,6 +10,7 @@ struct centry {
         struct centry *lprev, *lnext; /* LRU list, most recent first */
         struct hrec *rec;
         uint64_t expires_ms;
+        size_t size; /* accounted bytes; the record's memo may grow later */
         uint32_t hash;
         uint32_t keylen;
         char key[];
@@ -99,15 +100,14 @@ cache_remove(struct cache *c, struct centry **pp)
         *pp = e->hnext;
         lru_unlink(c, e);
         c->st.entries--;
-        if (e->rec)
-                c->st.bytes -= hrec_size(e->rec);
+        c->st.bytes -= e->size;
         hrec_free(e->rec);
         free(e);
 }
 
 int
 cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
-          const struct hrec **rec)
+          struct hrec **rec)
 {
         uint32_t h = cache_hash(key, len);
         struct centry **pp = cache_slot(c, key, len, h);
@@ -161,8 +161,8 @@ cache_put(struct cache *c, const char *key, size_t len, struct hrec *rec,
         *pp = e;
         lru_push(c, e);
         c->st.entries++;
-        if (rec)
-                c->st.bytes += hrec_size(rec);
+        e->size = sizeof(*e) + len + (rec ? hrec_size(rec) : 0);
+        c->st.bytes += e->size;
         return 0;
 }
 

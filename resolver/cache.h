@@ -30,7 +30,7 @@ void cache_free(struct cache *c);
  * record stays owned by the cache and valid until the next cache call.
  */
 int cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
-              const struct hrec **rec);
+              struct hrec **rec);
 /*
  * Takes ownership of `rec` (may be NULL), replacing any entry.  Returns
  * -1 (ownership not taken) if out of memory.

@@ -172,7 +172,7 @@ hreq_unlink(struct hreq *rq)
 }
 
 static void
-hproto_fetched(struct lookup *lk, const struct hrec *rec, uint32_t rc)
+hproto_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 {
         struct hreq *rq = (struct hreq *)lk;
         struct hctx c = {lk->rw, &rq->src, &rq->env, &rq->msg};
@@ -220,7 +220,7 @@ hproto_resolution(struct hctx *c)
         struct wire_resolve res;
         char name[HNAME_MAX + 1];
         size_t namelen = 0;
-        const struct hrec *rec;
+        struct hrec *rec;
         const char *why;
 
         if (wire_resolve_decode(&c->msg->body, &res) < 0) {

@@ -9,7 +9,7 @@
 
 int
 lookup_cached(struct rworker *rw, const char *name, size_t len,
-              const struct hrec **rec)
+              struct hrec **rec)
 {
         if (!rw->cfg->cache || rpool_cache_epoch(rw->redis) == 0)
                 return 0;

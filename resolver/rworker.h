@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/cur.h"
 #include "core/hname.h"
@@ -51,6 +52,8 @@ struct rworker {
         struct tconn *conns; /* open TCP connections */
         size_t nconns;
         struct evhttp *http;
+        time_t date_at; /* second the cached Date header was made */
+        char date[40];  /* HTTP Date header value */
         struct rstats st;
 };
 
@@ -75,11 +78,12 @@ uint64_t rworker_now_ms(void);
 /* A lookup in flight, embedded in the front end's request object. */
 struct lookup;
 /*
- * Called once with the record (borrowed: valid during the call only) or
+ * Called once with the record (borrowed: valid during the call only; the
+ * callee may memoise renderings in it) or
  * NULL, and a Handle response code: RC_SUCCESS, RC_HANDLE_NOT_FOUND,
  * RC_SERVER_BUSY or RC_ERROR.  It may free the object embedding lk.
  */
-typedef void (*lookup_done_fn)(struct lookup *lk, const struct hrec *rec,
+typedef void (*lookup_done_fn)(struct lookup *lk, struct hrec *rec,
                                uint32_t rc);
 
 struct lookup {
@@ -96,7 +100,7 @@ struct lookup {
  * The record is owned by the cache and valid until the next cache use.
  */
 int lookup_cached(struct rworker *rw, const char *name, size_t len,
-                  const struct hrec **rec);
+                  struct hrec **rec);
 /*
  * Fetches lk->name from Redis.  Returns 0 if done will run later, -1
  * (done not run) if Redis cannot take the request now.

@@ -31,6 +31,7 @@ enum web_shape { SHAPE_HANDLE_NET, SHAPE_SNMS };
 /* One resolution over HTTP; owns its copies of what the answer needs. */
 struct wreq {
         struct lookup lk; /* first: lookup callbacks cast back */
+        struct rworker *rw;
         struct evhttp_request *req;
         enum web_shape shape;
         int pretty;
@@ -64,36 +65,63 @@ static const struct {
     {"/healthz", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_healthz},
 };
 
+/* The Date header, formatted once per second per worker. */
+static const char *
+web_date(struct rworker *rw)
+{
+        time_t now = time(NULL);
+        struct tm tm;
+
+        if (now != rw->date_at) {
+                gmtime_r(&now, &tm);
+                strftime(rw->date, sizeof(rw->date),
+                         "%a, %d %b %Y %H:%M:%S GMT", &tm);
+                rw->date_at = now;
+        }
+        return rw->date;
+}
+
+/* Sends a JSON text: `parts` are concatenated, then a newline. */
+static void
+web_send_parts(struct rworker *rw, struct evhttp_request *req, int status,
+               const char *const *parts, const size_t *lens, int n)
+{
+        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+        struct evbuffer *out = evhttp_request_get_output_buffer(req);
+        int i;
+
+        for (i = 0; i < n; i++)
+                evbuffer_add(out, parts[i], lens[i]);
+        evbuffer_add(out, "\n", 1);
+        evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+        evhttp_add_header(h, "Date", web_date(rw));
+        evhttp_send_reply(req, status, NULL, NULL);
+}
+
 /* Sends `body` (a new reference, consumed) as JSON with `status`. */
 static void
-web_send_json(struct evhttp_request *req, int status, json_t *body, int pretty)
+web_send_json(struct rworker *rw, struct evhttp_request *req, int status,
+              json_t *body, int pretty)
 {
-        struct evbuffer *out = evbuffer_new();
         char *s = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER |
                                               (pretty ? JSON_INDENT(2) : 0))
                        : NULL;
+        size_t len = s ? strlen(s) : 0;
 
         json_decref(body);
-        if (!out || !s) {
-                free(s);
-                if (out)
-                        evbuffer_free(out);
+        if (!s) {
                 evhttp_send_error(req, 500, "Internal Server Error");
                 return;
         }
-        evbuffer_add(out, s, strlen(s));
-        evbuffer_add(out, "\n", 1);
+        web_send_parts(rw, req, status, (const char *const *)&s, &len, 1);
         free(s);
-        evhttp_add_header(evhttp_request_get_output_headers(req),
-                          "Content-Type", "application/json; charset=utf-8");
-        evhttp_send_reply(req, status, NULL, out);
-        evbuffer_free(out);
 }
 
 static void
-web_error(struct evhttp_request *req, int status, const char *msg)
+web_error(struct rworker *rw, struct evhttp_request *req, int status,
+          const char *msg)
 {
-        web_send_json(req, status, json_pack("{s:s}", "message", msg), 0);
+        web_send_json(rw, req, status, json_pack("{s:s}", "message", msg), 0);
 }
 
 static const char *
@@ -129,14 +157,66 @@ web_snms_status(uint32_t rc)
         }
 }
 
+/* The JSON array of a record's public values, memoised in the record. */
+static int
+web_memo_values(struct hrec *rec)
+{
+        json_t *vals = json_array();
+        uint32_t i;
+
+        for (i = 0; i < rec->n; i++)
+                if (rec->v[i].perms & HVAL_PUBLIC_READ)
+                        json_array_append_new(vals, hjson_value(&rec->v[i]));
+        if (json_array_size(vals) > 0)
+                rec->memo =
+                    json_dumps(vals, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(vals);
+        if (!rec->memo)
+                return -1;
+        rec->memo_len = strlen(rec->memo);
+        return 0;
+}
+
+/*
+ * The common request (whole record, not pretty) is answered from the
+ * memoised rendering; the output is byte-identical to the general path.
+ * Returns -1 if this request needs the general path.
+ */
+static int
+web_reply_fast(struct wreq *wr, struct hrec *rec)
+{
+        static const char head[] = "{\"responseCode\":1,\"handle\":\"";
+        static const char mid[] = "\",\"values\":";
+        const char *parts[5];
+        size_t lens[5];
+
+        if (wr->shape != SHAPE_HANDLE_NET || wr->pretty || wr->nidx ||
+            wr->ntypes || memchr(wr->given, '"', wr->given_len) ||
+            memchr(wr->given, '\\', wr->given_len))
+                return -1;
+        if (!rec->memo && web_memo_values(rec) < 0)
+                return -1;
+        parts[0] = head, lens[0] = sizeof(head) - 1;
+        parts[1] = wr->given, lens[1] = wr->given_len;
+        parts[2] = mid, lens[2] = sizeof(mid) - 1;
+        parts[3] = rec->memo, lens[3] = rec->memo_len;
+        parts[4] = "}", lens[4] = 1;
+        web_send_parts(wr->rw, wr->req, 200, parts, lens, 5);
+        return 0;
+}
+
 static void
-web_reply(struct wreq *wr, const struct hrec *rec, uint32_t rc, const char *why)
+web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
 {
         struct hfilter f = {wr->nidx, wr->idx, wr->ntypes, wr->types};
         json_t *vals = json_array(), *body = NULL;
         size_t plen;
         uint32_t i;
 
+        if (rc == RC_SUCCESS && rec && web_reply_fast(wr, rec) == 0) {
+                json_decref(vals);
+                return;
+        }
         if (rc == RC_SUCCESS && rec) {
                 for (i = 0; i < rec->n; i++) {
                         const struct hval *v = &rec->v[i];
@@ -160,7 +240,7 @@ web_reply(struct wreq *wr, const struct hrec *rec, uint32_t rc, const char *why)
                         json_object_set_new(
                             body, "message",
                             json_string(why ? why : web_rc_message(rc)));
-                web_send_json(wr->req, wire_rc_http_status(rc), body,
+                web_send_json(wr->rw, wr->req, wire_rc_http_status(rc), body,
                               wr->pretty);
         } else if (rc == RC_SUCCESS) {
                 /* Index 1001 (TEMPLATE) carries the template version. */
@@ -179,19 +259,19 @@ web_reply(struct wreq *wr, const struct hrec *rec, uint32_t rc, const char *why)
                               "message", "success", "data", "prefix", wr->given,
                               plen, "handle", wr->given, wr->given_len,
                               "templateVersion", version, "value", vals);
-                web_send_json(wr->req, 200, body, wr->pretty);
+                web_send_json(wr->rw, wr->req, 200, body, wr->pretty);
         } else {
                 body = json_pack("{s:i,s:s,s:n}", "status", web_snms_status(rc),
                                  "message", why ? why : web_rc_message(rc),
                                  "data");
-                web_send_json(wr->req, wire_rc_http_status(rc), body,
+                web_send_json(wr->rw, wr->req, wire_rc_http_status(rc), body,
                               wr->pretty);
         }
         json_decref(vals);
 }
 
 static void
-web_fetched(struct lookup *lk, const struct hrec *rec, uint32_t rc)
+web_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 {
         struct wreq *wr = (struct wreq *)lk;
 
@@ -293,23 +373,24 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         struct wreq *wr = calloc(1, sizeof(*wr));
         const char *query =
             evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-        const struct hrec *rec;
+        struct hrec *rec;
         char name[HNAME_MAX + 1];
         size_t namelen = 0;
         const char *why = NULL;
 
         rw->st.http_requests++;
         if (!wr) {
-                web_error(req, 503, "out of memory");
+                web_error(rw, req, 503, "out of memory");
                 return;
         }
+        wr->rw = rw;
         wr->req = req;
         wr->shape = shape;
         {
                 struct query_ctx q = {wr, 0, "malformed query string"};
 
                 if (web_query_each(query, web_query_param, &q) != 0) {
-                        web_error(req, 400, q.why);
+                        web_error(rw, req, 400, q.why);
                         free(wr);
                         return;
                 }
@@ -353,7 +434,7 @@ web_api_handle(struct rworker *rw, struct evhttp_request *req, const char *rest)
         char *h = evhttp_uridecode(rest, 0, &len);
 
         if (!h) {
-                web_error(req, 400, "malformed path");
+                web_error(rw, req, 400, "malformed path");
                 return;
         }
         web_resolve(rw, req, SHAPE_HANDLE_NET, h, len);
@@ -382,7 +463,7 @@ web_snms_detail(struct rworker *rw, struct evhttp_request *req,
         (void)rest;
         if (web_query_each(query, web_query_handle, &h) != 0 || !h) {
                 free(h);
-                web_send_json(req, 400,
+                web_send_json(rw, req, 400,
                               json_pack("{s:i,s:s,s:n}", "status", -2,
                                         "message", "handle is required",
                                         "data"),
@@ -397,7 +478,7 @@ static void
 web_healthz(struct rworker *rw, struct evhttp_request *req, const char *rest)
 {
         (void)rest;
-        web_send_json(req, 200,
+        web_send_json(rw, req, 200,
                       json_pack("{s:s,s:i,s:i,s:b}", "status", "ok", "pid",
                                 (int)getpid(), "worker", worker_id(rw->w),
                                 "redis", rpool_ready(rw->redis)),
@@ -422,13 +503,13 @@ web_route(struct evhttp_request *req, void *arg)
                            : strcmp(path, routes[i].path) != 0)
                         continue;
                 if (!(evhttp_request_get_command(req) & routes[i].methods)) {
-                        web_error(req, 405, "method not allowed");
+                        web_error(rw, req, 405, "method not allowed");
                         return;
                 }
                 routes[i].fn(rw, req, path + n);
                 return;
         }
-        web_error(req, 404, "no such endpoint");
+        web_error(rw, req, 404, "no such endpoint");
 }
 
 int
