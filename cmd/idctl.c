@@ -18,6 +18,7 @@
 #include <hiredis/hiredis.h>
 #include <jansson.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/hjson.h"
 #include "core/hname.h"
@@ -39,15 +40,6 @@ struct resolve_opts {
         const char *types[IDCTL_MAX_FILTER];
         const char *handle;
 };
-
-static uint64_t
-mono_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int
 connect_to(const struct resolve_opts *o)
@@ -83,7 +75,7 @@ static int
 wait_readable(int fd, uint64_t deadline)
 {
         struct pollfd p = {fd, POLLIN, 0};
-        uint64_t now = mono_ms();
+        uint64_t now = clock_ms();
 
         if (now >= deadline)
                 return 0;
@@ -287,8 +279,8 @@ do_resolve(struct resolve_opts *o)
                                 strerror(errno));
                         goto out;
                 }
-                resp = o->tcp ? read_tcp(fd, rid, &len, mono_ms() + wait)
-                              : read_udp(fd, rid, &len, mono_ms() + wait);
+                resp = o->tcp ? read_tcp(fd, rid, &len, clock_ms() + wait)
+                              : read_udp(fd, rid, &len, clock_ms() + wait);
         }
         if (!resp) {
                 fprintf(stderr, "idctl: no answer from %s:%s\n", o->host,
@@ -420,7 +412,7 @@ struct import_state {
 static void
 import_progress(struct import_state *st, long pos, int final)
 {
-        double secs = (double)(mono_ms() - st->start_ms) / 1000.0;
+        double secs = (double)(clock_ms() - st->start_ms) / 1000.0;
         uint64_t done = store_writer_done(st->sw);
         int pct = st->total_bytes > 0
                       ? (int)(100.0 * (double)pos / (double)st->total_bytes)
@@ -550,7 +542,7 @@ cmd_import(const struct config *cfg, int argc, char **argv)
         st.total_bytes = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)
                              ? (long)sb.st_size
                              : 0;
-        st.start_ms = mono_ms();
+        st.start_ms = clock_ms();
         while (st.sw && (n = getline(&line, &cap, fp)) >= 0) {
                 int r;
 
@@ -580,7 +572,7 @@ cmd_import(const struct config *cfg, int argc, char **argv)
         fprintf(stderr, "imported %llu handles, %llu errors, in %.2f s\n",
                 st.sw ? (unsigned long long)store_writer_done(st.sw) : 0ULL,
                 (unsigned long long)st.errors,
-                (double)(mono_ms() - st.start_ms) / 1000.0);
+                (double)(clock_ms() - st.start_ms) / 1000.0);
         free(line);
         store_writer_free(st.sw);
         redisFree(rc);

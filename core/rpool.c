@@ -10,6 +10,7 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 #define RPOOL_BACKOFF_MIN_MS 50
@@ -54,15 +55,6 @@ struct rpool {
 
 static void rpool_connect(struct rpool *p);
 static void rpool_sub_connect(struct rpool *p);
-
-static uint64_t
-now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 rreq_unlink(struct rreq *r)
@@ -131,7 +123,7 @@ rpool_send(struct rpool *p, rpool_cb cb, void *arg, int argc, const char **argv,
            const size_t *argvlen)
 {
         struct rreq *r;
-        uint64_t now = now_ms();
+        uint64_t now = clock_ms();
 
         if (!p->dc)
                 return -1;
@@ -386,7 +378,7 @@ static void
 rpool_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
         struct rpool *p = arg;
-        uint64_t now = now_ms(), stall;
+        uint64_t now = clock_ms(), stall;
         struct rreq *r;
 
         (void)fd;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/hname.h"
 #include "core/hval.h"
@@ -69,7 +70,7 @@ hproto_reply_init(struct hctx *c, struct wire_reply *r, uint32_t rc)
 {
         wire_reply_init(r, c->env, c->msg, rc,
                         (uint16_t)c->rw->cfg->site_serial,
-                        rworker_now() + HPROTO_EXPIRY_S);
+                        clock_unix() + HPROTO_EXPIRY_S);
 }
 
 static void

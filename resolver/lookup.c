@@ -1,6 +1,7 @@
 /* The read path shared by every front end: cache first, then Redis. */
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/hval.h"
 #include "core/wire.h"
@@ -13,7 +14,7 @@ lookup_cached(struct rworker *rw, const char *name, size_t len,
 {
         if (!rw->cfg->cache || rpool_cache_epoch(rw->redis) == 0)
                 return 0;
-        return cache_get(rw->cache, name, len, rworker_now_ms(), rec);
+        return cache_get(rw->cache, name, len, clock_ms(), rec);
 }
 
 void
@@ -68,7 +69,7 @@ lookup_fetched(struct store_fetch *f, struct hrec *rec,
             lk->epoch != 0 && lk->epoch == rpool_cache_epoch(rw->redis) &&
             (ms = lookup_cache_ms(rw->cfg, rec)) > 0)
                 cached = cache_put(rw->cache, lk->name, lk->namelen, rec,
-                                   rworker_now_ms() + ms) == 0;
+                                   clock_ms() + ms) == 0;
         done(lk, rec, rc); /* may free lk */
         if (!cached)
                 hrec_free(rec);

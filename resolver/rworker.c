@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/site.h"
@@ -15,21 +15,6 @@
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
 #include "resolver/web.h"
-
-uint32_t
-rworker_now(void)
-{
-        return (uint32_t)time(NULL);
-}
-
-uint64_t
-rworker_now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* Redis told us a handle key changed (key NULL: everything may have). */
 static void

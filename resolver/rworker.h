@@ -71,10 +71,6 @@ void rworker_free(struct rworker *rw);
 void rworker_reload(struct rworker *rw, struct config *cfg);
 void rworker_get_stats(const struct rworker *rw, struct rstats *st);
 
-/* Seconds since the epoch, for response expiration and timestamps. */
-uint32_t rworker_now(void);
-uint64_t rworker_now_ms(void);
-
 /* A lookup in flight, embedded in the front end's request object. */
 struct lookup;
 /*

@@ -1,7 +1,6 @@
 #include "resolver/tcp.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -13,8 +12,10 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/net.h"
 #include "core/wire.h"
 #include "resolver/hproto.h"
 #include "resolver/rworker.h"
@@ -137,8 +138,7 @@ tcp_reject(struct tconn *c, const uint8_t *env_bytes, const char *msg)
 
         wire_env_decode(env_bytes, &env);
         wire_reply_init(&r, &env, NULL, RC_PROTOCOL_ERROR,
-                        (uint16_t)c->rw->cfg->site_serial,
-                        rworker_now() + 3600);
+                        (uint16_t)c->rw->cfg->site_serial, clock_unix() + 3600);
         wbuf_reset(w);
         wire_error(w, &r, msg);
         if (wbuf_ok(w))
@@ -274,58 +274,13 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
         bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }
 
-static void
-tcp_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-        (void)fd;
-        (void)what;
-        evconnlistener_enable(arg);
-}
-
-static void
-tcp_accept_error_cb(struct evconnlistener *lis, void *arg)
-{
-        struct rworker *rw = arg;
-        struct timeval tv = {0, 100000};
-        int err = EVUTIL_SOCKET_ERROR();
-
-        log_warn("tcp_accept_failed", "error=\"%s\" action=pause_100ms",
-                 evutil_socket_error_to_string(err));
-        /* Out of descriptors: stop accepting for a moment, do not spin. */
-        evconnlistener_disable(lis);
-        event_base_once(rw->base, -1, EV_TIMEOUT, tcp_resume_cb, lis, &tv);
-}
-
 int
 tcp_start(struct rworker *rw, char *err, size_t errlen)
 {
-        struct addrinfo hints, *ai = NULL;
-        char port[16];
-        int rc;
-
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-        snprintf(port, sizeof(port), "%d", rw->cfg->handle_port);
-        rc = getaddrinfo(rw->cfg->handle_bind, port, &hints, &ai);
-        if (rc != 0) {
-                snprintf(err, errlen, "tcp %s:%s: %s", rw->cfg->handle_bind,
-                         port, gai_strerror(rc));
-                return -1;
-        }
-        rw->tcp_lis = evconnlistener_new_bind(
-            rw->base, tcp_accept_cb, rw,
-            LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE |
-                LEV_OPT_CLOSE_ON_EXEC,
-            1024, ai->ai_addr, (int)ai->ai_addrlen);
-        freeaddrinfo(ai);
-        if (!rw->tcp_lis) {
-                snprintf(err, errlen, "tcp %s:%s: %s", rw->cfg->handle_bind,
-                         port, strerror(errno));
-                return -1;
-        }
-        evconnlistener_set_error_cb(rw->tcp_lis, tcp_accept_error_cb);
-        return 0;
+        rw->tcp_lis = net_listen_tcp(rw->base, "tcp", rw->cfg->handle_bind,
+                                     rw->cfg->handle_port, tcp_accept_cb, rw,
+                                     err, errlen);
+        return rw->tcp_lis ? 0 : -1;
 }
 
 void

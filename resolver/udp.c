@@ -1,7 +1,6 @@
 #include "resolver/udp.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -11,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/log.h"
+#include "core/net.h"
 #include "core/wire.h"
 #include "resolver/hproto.h"
 #include "resolver/rworker.h"
@@ -80,46 +80,19 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
 int
 udp_start(struct rworker *rw, char *err, size_t errlen)
 {
-        struct addrinfo hints, *ai = NULL;
-        char port[16];
-        int fd = -1, one = 1, rc;
+        int fd = net_bind_udp("udp", rw->cfg->handle_bind, rw->cfg->handle_port,
+                              err, errlen);
 
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_DGRAM;
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-        snprintf(port, sizeof(port), "%d", rw->cfg->handle_port);
-        rc = getaddrinfo(rw->cfg->handle_bind, port, &hints, &ai);
-        if (rc != 0) {
-                snprintf(err, errlen, "udp %s:%s: %s", rw->cfg->handle_bind,
-                         port, gai_strerror(rc));
+        if (fd < 0)
                 return -1;
-        }
-        fd =
-            socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0 ||
-            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
-            bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-                snprintf(err, errlen, "udp %s:%s: %s", rw->cfg->handle_bind,
-                         port, strerror(errno));
-                goto fail;
-        }
-        freeaddrinfo(ai);
-        ai = NULL;
         rw->udp_fd = fd;
         rw->udp_ev =
             event_new(rw->base, fd, EV_READ | EV_PERSIST, udp_read_cb, rw);
         if (!rw->udp_ev || event_add(rw->udp_ev, NULL) < 0) {
                 snprintf(err, errlen, "udp: cannot add event");
-                rw->udp_fd = -1;
-                goto fail;
+                return -1; /* udp_stop closes fd */
         }
         return 0;
-fail:
-        if (ai)
-                freeaddrinfo(ai);
-        if (fd >= 0)
-                close(fd);
-        return -1;
 }
 
 void

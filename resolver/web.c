@@ -1,7 +1,6 @@
 #include "resolver/web.h"
 
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "core/hname.h"
 #include "core/hval.h"
 #include "core/log.h"
+#include "core/net.h"
 #include "core/wire.h"
 #include "core/worker.h"
 #include "resolver/rworker.h"
@@ -515,35 +515,18 @@ web_route(struct evhttp_request *req, void *arg)
 int
 web_start(struct rworker *rw, char *err, size_t errlen)
 {
-        struct addrinfo hints, *ai = NULL;
-        struct evconnlistener *lis;
-        char port[16];
-        int rc;
+        struct evconnlistener *lis =
+            net_listen_tcp(rw->base, "http", rw->cfg->http_bind,
+                           rw->cfg->http_port, NULL, NULL, err, errlen);
 
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-        snprintf(port, sizeof(port), "%d", rw->cfg->http_port);
-        rc = getaddrinfo(rw->cfg->http_bind, port, &hints, &ai);
-        if (rc != 0) {
-                snprintf(err, errlen, "http %s:%s: %s", rw->cfg->http_bind,
-                         port, gai_strerror(rc));
+        if (!lis)
                 return -1;
-        }
-        lis = evconnlistener_new_bind(
-            rw->base, NULL, NULL,
-            LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_FREE |
-                LEV_OPT_CLOSE_ON_EXEC,
-            1024, ai->ai_addr, (int)ai->ai_addrlen);
-        freeaddrinfo(ai);
-        rw->http = lis ? evhttp_new(rw->base) : NULL;
+        rw->http = evhttp_new(rw->base);
         if (!rw->http || !evhttp_bind_listener(rw->http, lis)) {
-                snprintf(err, errlen, "http %s:%s: %s", rw->cfg->http_bind,
-                         port, strerror(errno));
+                snprintf(err, errlen, "http: cannot start server");
                 if (rw->http)
                         evhttp_free(rw->http);
-                else if (lis)
-                        evconnlistener_free(lis);
+                evconnlistener_free(lis);
                 rw->http = NULL;
                 return -1;
         }

@@ -1,0 +1,12 @@
+/* Time, in the two forms the node uses. */
+#ifndef CORE_CLOCK_H
+#define CORE_CLOCK_H
+
+#include <stdint.h>
+
+/* Monotonic milliseconds, for deadlines and expiry. */
+uint64_t clock_ms(void);
+/* Unix seconds, for protocol timestamps and expirations. */
+uint32_t clock_unix(void);
+
+#endif
