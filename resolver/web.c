@@ -157,6 +157,48 @@ web_snms_status(uint32_t rc)
         }
 }
 
+/*
+ * The handle as the client wrote it, for echoing.  An invalid name may
+ * not be UTF-8, which JSON cannot carry: its bytes above 0x7F are then
+ * percent-encoded.
+ */
+static json_t *
+web_handle_json(const char *p, size_t len)
+{
+        json_t *s = json_stringn(p, len);
+        char buf[3 * HNAME_MAX + 1];
+        size_t i, n = 0;
+
+        if (s)
+                return s;
+        for (i = 0; i < len && n + 4 < sizeof(buf); i++) {
+                uint8_t ch = (uint8_t)p[i];
+
+                if (ch < 0x80) {
+                        buf[n++] = (char)ch;
+                } else {
+                        snprintf(buf + n, 4, "%%%02X", ch);
+                        n += 3;
+                }
+        }
+        return json_stringn(buf, n);
+}
+
+/* SNMS templateVersion: the public value at index 1001 (TEMPLATE). */
+static json_t *
+web_template_version(const struct hrec *rec)
+{
+        json_t *v = NULL;
+        uint32_t i;
+
+        for (i = 0; i < rec->n; i++)
+                if (rec->v[i].index == 1001 &&
+                    (rec->v[i].perms & HVAL_PUBLIC_READ))
+                        v = json_stringn((const char *)rec->v[i].data.p,
+                                         rec->v[i].data.len);
+        return v ? v : json_string("");
+}
+
 /* The JSON array of a record's public values, memoised in the record. */
 static int
 web_memo_values(struct hrec *rec)
@@ -232,8 +274,8 @@ web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                 rc = RC_HANDLE_NOT_FOUND;
         }
         if (wr->shape == SHAPE_HANDLE_NET) {
-                body = json_pack("{s:i,s:s%}", "responseCode", (int)rc,
-                                 "handle", wr->given, wr->given_len);
+                body = json_pack("{s:i,s:o}", "responseCode", (int)rc, "handle",
+                                 web_handle_json(wr->given, wr->given_len));
                 if (rc == RC_SUCCESS || rc == RC_VALUES_NOT_FOUND)
                         json_object_set(body, "values", vals);
                 else
@@ -243,22 +285,12 @@ web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                 web_send_json(wr->rw, wr->req, wire_rc_http_status(rc), body,
                               wr->pretty);
         } else if (rc == RC_SUCCESS) {
-                /* Index 1001 (TEMPLATE) carries the template version. */
-                char version[128] = "";
-
-                for (i = 0; i < rec->n; i++)
-                        if (rec->v[i].index == 1001) {
-                                snprintf(version, sizeof(version), "%.*s",
-                                         (int)rec->v[i].data.len,
-                                         (const char *)rec->v[i].data.p);
-                                break;
-                        }
                 plen = hname_prefix_len(wr->given, wr->given_len);
-                body =
-                    json_pack("{s:i,s:s,s:{s:s%,s:s%,s:s,s:O}}", "status", 1,
-                              "message", "success", "data", "prefix", wr->given,
-                              plen, "handle", wr->given, wr->given_len,
-                              "templateVersion", version, "value", vals);
+                body = json_pack("{s:i,s:s,s:{s:s%,s:s%,s:o,s:O}}", "status", 1,
+                                 "message", "success", "data", "prefix",
+                                 wr->given, plen, "handle", wr->given,
+                                 wr->given_len, "templateVersion",
+                                 web_template_version(rec), "value", vals);
                 web_send_json(wr->rw, wr->req, 200, body, wr->pretty);
         } else {
                 body = json_pack("{s:i,s:s,s:n}", "status", web_snms_status(rc),
