@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Helpers for tests/bench/run.sh (python3, stdlib only).
+
+    bench.py ports N                 N distinct free 127.0.0.1 ports (TCP
+                                     and UDP both free), one a line
+    bench.py http-status URL         HTTP status of GET URL (000 if none)
+    bench.py populate N SIZE         RESP for `redis-cli --pipe`: SET
+                                     key:%012d (0..N-1) to SIZE-byte values,
+                                     the keys `redis-benchmark -r N` reads
+    bench.py redis-csv FILE          redis-benchmark --csv -> JSON
+                                     {"ops_per_s","p50_ms","p99_ms"}
+    bench.py wrk FILE                wrk --latency output -> JSON
+                                     {"ops_per_s","p50_ms","p99_ms","errors"}
+    bench.py fetch HOST PORT LIST N DOCROOT PATHS
+                                     GETs /api/handles/<h> for N handles of
+                                     LIST (a fixed sample), stores each body
+                                     at DOCROOT/api/handles/<h>, writes the
+                                     paths to PATHS
+    bench.py result NAME RESULT BASELINE_NAME BASELINE TARGET OUT
+                                     one result line (ratio against the
+                                     baseline, target as ">=1.5"), printed
+                                     and appended to OUT
+    bench.py memory BEFORE AFTER STATS IDS SECONDS TARGET OUT
+                                     the redis_bytes_per_id line
+    bench.py summary OUT             a table of OUT for humans
+    bench.py cpu-busy SECONDS        percentage of CPU time (all cores) not
+                                     idle over the next SECONDS, then the
+                                     busiest processes (% of one core)
+"""
+import csv
+import http.client
+import json
+import os
+import random
+import re
+import socket
+import sys
+import urllib.parse
+
+
+def cmd_ports(n):
+    held, ports = [], []
+    while len(ports) < int(n):
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+        except OSError:
+            t.close()
+            u.close()
+            continue
+        held += [t, u]
+        ports.append(port)
+    for s in held:
+        s.close()
+    print("\n".join(str(p) for p in ports))
+
+
+def cpu_times():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v), v[3] + v[4]  # total, idle + iowait
+
+
+def proc_ticks():
+    """{pid: (name, utime + stime)} of every process."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                st = f.read()
+        except OSError:
+            continue
+        name = st[st.index("(") + 1:st.rindex(")")]
+        fields = st[st.rindex(")") + 2:].split()
+        out[pid] = (name, int(fields[11]) + int(fields[12]))
+    return out
+
+
+def cmd_cpu_busy(seconds):
+    """Prints the busy percentage, then the three busiest processes."""
+    import time
+    t0, i0 = cpu_times()
+    p0 = proc_ticks()
+    time.sleep(float(seconds))
+    t1, i1 = cpu_times()
+    p1 = proc_ticks()
+    ncpu = os.cpu_count() or 1
+    total = max(1, t1 - t0)
+    top = sorted(((ticks - p0[pid][1], name)
+                  for pid, (name, ticks) in p1.items() if pid in p0),
+                 reverse=True)[:3]
+    print(round(100 * (1 - (i1 - i0) / total)),
+          " ".join("%s:%d%%" % (name, round(100 * d * ncpu / total))
+                   for d, name in top if d > 0))
+
+
+def cmd_http_status(url):
+    u = urllib.parse.urlsplit(url)
+    try:
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=2)
+        c.request("GET", u.path + ("?" + u.query if u.query else ""))
+        r = c.getresponse()
+        r.read()
+        print(r.status)
+    except (OSError, http.client.HTTPException):
+        print("000")
+
+
+def cmd_populate(n, size):
+    """RESP SET commands; the same value for every key (size matters)."""
+    val = ("v" * int(size)).encode()
+    out = sys.stdout.buffer
+    head = b"*3\r\n$3\r\nSET\r\n$16\r\n"
+    tail = b"\r\n$%d\r\n%s\r\n" % (len(val), val)
+    buf = []
+    for i in range(int(n)):
+        buf.append(head + b"key:%012d" % i + tail)
+        if len(buf) == 4096:
+            out.write(b"".join(buf))
+            buf = []
+    out.write(b"".join(buf))
+
+
+def cmd_redis_csv(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    head = rows[0]
+    for row in rows[1:]:
+        if row and row[0] == "GET":
+            r = dict(zip(head, row))
+            print(json.dumps({"ops_per_s": float(r["rps"]),
+                              "p50_ms": float(r["p50_latency_ms"]),
+                              "p99_ms": float(r["p99_latency_ms"])}))
+            return
+    sys.exit("no GET row in %s" % path)
+
+
+def wrk_ms(s):
+    m = re.match(r"([0-9.]+)(us|ms|s|m)$", s)
+    if not m:
+        raise ValueError(s)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+    return float(m.group(1)) * scale
+
+
+def cmd_wrk(path):
+    text = open(path).read()
+    rps = re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.M)
+    p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M)
+    if not (rps and p50 and p99):
+        sys.exit("cannot parse wrk output in %s" % path)
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if m:
+        errors += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                  r"timeout (\d+)", text)
+    if m:
+        errors += sum(int(x) for x in m.groups())
+    print(json.dumps({"ops_per_s": float(rps.group(1)),
+                      "p50_ms": round(wrk_ms(p50.group(1)), 3),
+                      "p99_ms": round(wrk_ms(p99.group(1)), 3),
+                      "errors": errors}))
+
+
+def cmd_fetch(host, port, listfile, n, docroot, pathsfile):
+    handles = [h for h in open(listfile).read().split("\n") if h]
+    n = min(int(n), len(handles))
+    sample = random.Random(1).sample(handles, n)
+    c = http.client.HTTPConnection(host, int(port), timeout=10)
+    bad = 0
+    paths = []
+    for h in sample:
+        path = "/api/handles/" + urllib.parse.quote(h, safe="/")
+        try:
+            c.request("GET", path)
+            r = c.getresponse()
+            body = r.read()
+        except (OSError, http.client.HTTPException):
+            c.close()
+            c = http.client.HTTPConnection(host, int(port), timeout=10)
+            bad += 1
+            continue
+        if r.status != 200:
+            bad += 1
+            continue
+        dest = os.path.join(docroot, path.lstrip("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as f:
+            f.write(body)
+        paths.append(path)
+    c.close()
+    with open(pathsfile, "w") as f:
+        f.write("\n".join(paths) + "\n")
+    print("fetched %d of %d handles (%d failed)" % (len(paths), n, bad),
+          file=sys.stderr)
+    if not paths or bad > n // 100:
+        sys.exit(1)
+
+
+def target_met(value, target):
+    op, num = target[:2], float(target[2:])
+    return value >= num if op == ">=" else value <= num
+
+
+def emit(line, out):
+    s = json.dumps(line)
+    print(s)
+    sys.stdout.flush()
+    with open(out, "a") as f:
+        f.write(s + "\n")
+
+
+def cmd_result(name, result, bname, baseline, target, out):
+    r = json.load(open(result))
+    b = json.load(open(baseline))
+    ratio = r["ops_per_s"] / b["ops_per_s"] if b["ops_per_s"] else 0.0
+    line = {"name": name,
+            "ops_per_s": round(r["ops_per_s"], 1),
+            "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+            "baseline": bname,
+            "baseline_ops_per_s": round(b["ops_per_s"], 1),
+            "ratio": round(ratio, 3),
+            "target": "ratio " + target,
+            "target_met": target_met(ratio, target),
+            "baseline_p50_ms": b["p50_ms"], "baseline_p99_ms": b["p99_ms"]}
+    for k in ("errors", "timeouts", "clients", "duration_s"):
+        if k in r:
+            line[k] = r[k]
+    emit(line, out)
+
+
+def cmd_memory(before, after, stats, ids, seconds, target, out):
+    raw = json.load(open(stats))
+    ids = int(ids)
+    per_id = (int(after) - int(before)) / ids
+    ratio = per_id / raw["raw_bytes_per_id"]
+    line = {"name": "redis_bytes_per_id",
+            "bytes_per_id": round(per_id, 1),
+            "raw_bytes_per_id": raw["raw_bytes_per_id"],
+            "ratio": round(ratio, 3), "ids": ids,
+            "target": "ratio " + target,
+            "target_met": target_met(ratio, target),
+            "import_s": round(float(seconds), 2),
+            "import_ids_per_s": round(ids / float(seconds), 1)
+            if float(seconds) > 0 else None}
+    emit(line, out)
+
+
+def cmd_summary(out):
+    print("%-22s %12s %12s %8s  %-10s %s" % ("benchmark", "ops/s",
+                                            "baseline", "ratio", "target",
+                                            ""), file=sys.stderr)
+    for s in open(out):
+        r = json.loads(s)
+        if r["name"] == "redis_bytes_per_id":
+            print("%-22s %12s %12s %8.3f  %-10s %s" % (
+                r["name"], "%.0f B" % r["bytes_per_id"],
+                "%.0f B" % r["raw_bytes_per_id"], r["ratio"],
+                r["target"][6:], "ok" if r["target_met"] else "MISSED"),
+                file=sys.stderr)
+        else:
+            print("%-22s %12.0f %12.0f %8.3f  %-10s %s" % (
+                r["name"], r["ops_per_s"], r["baseline_ops_per_s"],
+                r["ratio"], r["target"][6:],
+                "ok" if r["target_met"] else "MISSED"), file=sys.stderr)
+
+
+CMDS = {"ports": cmd_ports, "http-status": cmd_http_status,
+        "populate": cmd_populate, "redis-csv": cmd_redis_csv,
+        "wrk": cmd_wrk, "fetch": cmd_fetch, "result": cmd_result,
+        "memory": cmd_memory, "summary": cmd_summary,
+        "cpu-busy": cmd_cpu_busy}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in CMDS:
+        sys.exit(__doc__)
+    CMDS[sys.argv[1]](*sys.argv[2:])

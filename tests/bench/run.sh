@@ -1,0 +1,315 @@
+#!/usr/bin/env bash
+# Resolution benchmarks against baselines; what `make bench` runs.
+#
+#   tests/bench/run.sh BUILD_DIR
+#
+# Everything runs in a fresh temp dir on 127.0.0.1 with free ports chosen
+# at runtime: a private redis-server, idnode, nginx.  Each benchmark prints
+# one JSON line on stdout; all lines also go to tests/bench/out/results.jsonl
+# (overwritten per run).  Missed targets are reported, not failed; the exit
+# status is non-zero only if a step could not run.  See docs/benchmarks.md.
+#
+# Environment:
+#   BENCH_CLIENTS  concurrent clients/connections        (default 50)
+#   BENCH_SECONDS  duration of each measurement          (default 10)
+#   BENCH_IDS      identifiers generated and imported    (default 100000)
+#   BENCH_HTTP_IDS identifiers served in the HTTP test   (default 10000)
+#   BENCH_WORKERS  idnode workers and nginx worker processes (default 1:
+#                  Redis serves its baseline with one thread, and the load
+#                  generator needs the other core of a 2-core machine)
+#   BENCH_WARMUP   idbench warm-up seconds, not measured (default 3: fills
+#                  the in-process cache for the cache-on runs)
+#   BENCH_KEEP=1   keep the temp dir (logs, configs) for inspection
+# `make` runs this with sh; re-run under bash.
+if [ -z "${BASH_VERSION:-}" ]; then
+        exec bash "$0" "$@"
+fi
+set -u -o pipefail
+
+B=${1:-build/default}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+case $B in /*) ;; *) B=$ROOT/$B ;; esac
+
+C=${BENCH_CLIENTS:-50}
+D=${BENCH_SECONDS:-10}
+W=${BENCH_WORKERS:-1}
+WARMUP=${BENCH_WARMUP:-3}
+N=${BENCH_IDS:-100000}
+NHTTP=${BENCH_HTTP_IDS:-10000}
+PREFIX=88.1000.1
+HELP="python3 $ROOT/tests/bench/bench.py"
+OUTDIR=$ROOT/tests/bench/out
+RESULTS=$OUTDIR/results.jsonl
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/idbench.XXXXXX") || exit 1
+REDIS_PID= IDNODE_PID= NGINX_PID=
+failed=0
+
+log() { printf '# [%3ds] %s\n' "$SECONDS" "$*" >&2; }
+
+stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
+        local pid=$1 i
+        [ -n "$pid" ] || return 0
+        kill -TERM "$pid" 2>/dev/null || return 0
+        for i in $(seq 50); do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.1
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        return 0
+}
+
+cleanup() {
+        stop_pid "$NGINX_PID"
+        stop_pid "$IDNODE_PID"
+        stop_pid "$REDIS_PID"
+        if [ "${BENCH_KEEP:-0}" = 1 ]; then
+                log "kept $T"
+        else
+                rm -rf "$T"
+        fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { # fail MESSAGE [LOGFILE]: a step that cannot go on
+        log "FAILED: $1"
+        [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 30 "$2" | sed 's/^/#   /' >&2
+        exit 1
+}
+
+step_failed() { # a benchmark that could not run; the others still do
+        log "FAILED: $1"
+        [ -n "${2:-}" ] && [ -f "$2" ] && tail -n 30 "$2" | sed 's/^/#   /' >&2
+        failed=1
+}
+
+wait_for() { # wait_for SECONDS CMD...: until CMD succeeds
+        local deadline=$((SECONDS + $1))
+        shift
+        until "$@" >/dev/null 2>&1; do
+                [ $SECONDS -ge $deadline ] && return 1
+                sleep 0.1
+        done
+}
+
+for tool in redis-server redis-cli redis-benchmark nginx wrk curl python3; do
+        command -v $tool >/dev/null || fail "$tool not installed (make deps)"
+done
+# Private copies: a rebuild during the run must not swap binaries under us.
+mkdir -p "$T/bin"
+for bin in idnode idctl idbench; do
+        [ -x "$B/$bin" ] || fail "$B/$bin not built"
+        cp "$B/$bin" "$T/bin/$bin" || fail "copying $B/$bin"
+done
+B=$T/bin
+mkdir -p "$OUTDIR"
+: >"$RESULTS"
+
+read -r P_HANDLE P_HTTP P_NGINX < <($HELP ports 3 | tr '\n' ' ')
+[ -n "${P_NGINX:-}" ] || fail "no free ports"
+log "temp dir $T; ports handle=$P_HANDLE http=$P_HTTP nginx=$P_NGINX;" \
+        "clients=$C seconds=$D"
+# Other work on the machine skews every number: say so.
+check_idle() { # check_idle WHEN
+        local busy top
+        read -r busy top < <($HELP cpu-busy 1 2>/dev/null) || return 0
+        if [ "${busy:-0}" -ge 20 ]; then
+                log "WARNING: CPU $busy% busy $1 with no load of ours" \
+                        "running (busiest: $top); the numbers will be skewed"
+        fi
+}
+check_idle "before the run"
+
+# ---- 1. Redis ------------------------------------------------------------
+# ops/redis.conf as shipped (AOF on, fsync everysec): the resolution
+# benchmarks only read, so AOF only costs during the import.
+redis-server "$ROOT/ops/redis.conf" --dir "$T" --unixsocket "$T/redis.sock" \
+        --port 0 --logfile "$T/redis.log" &
+REDIS_PID=$!
+RCLI="redis-cli -s $T/redis.sock"
+wait_for 10 $RCLI ping || fail "redis-server did not start" "$T/redis.log"
+
+redis_mem() { $RCLI INFO memory | tr -d '\r' | sed -n 's/^used_memory://p'; }
+# True when no AOF rewrite or RDB save is running or scheduled: a forked
+# child would compete with the benchmark for the two cores.
+redis_quiet() {
+        ! $RCLI INFO persistence | tr -d '\r' | grep -qE \
+                '^(aof_rewrite_in_progress|aof_rewrite_scheduled|rdb_bgsave_in_progress):1'
+}
+
+# ---- 3. idnode config and start ------------------------------------------
+write_config() { # write_config CACHE(true|false)
+        cat >"$T/idnode.json" <<EOF
+{"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_HANDLE,
+ "http_bind":"127.0.0.1","http_port":$P_HTTP,
+ "redis_socket":"$T/redis.sock","log_level":"warn","cache":$1}
+EOF
+}
+
+http_status() { $HELP http-status "http://127.0.0.1:$P_HTTP$1"; }
+http_up() { [ "$(http_status /api/handles/$PREFIX/READY-PROBE)" != 000 ]; }
+http_has_first() { [ "$(http_status "/api/handles/$FIRST")" = 200 ]; }
+
+start_idnode() { # start_idnode CACHE
+        write_config "$1"
+        "$B/idnode" -c "$T/idnode.json" 2>>"$T/idnode.log" &
+        IDNODE_PID=$!
+        wait_for 15 http_up || fail "idnode did not answer HTTP" "$T/idnode.log"
+}
+
+restart_idnode() { # restart_idnode CACHE: and wait for the data
+        stop_pid "$IDNODE_PID"
+        IDNODE_PID=
+        log "restarting idnode with cache=$1"
+        start_idnode "$1"
+        wait_for 15 http_has_first ||
+                fail "idnode does not serve $FIRST after restart" "$T/idnode.log"
+}
+
+# ---- 2. data, import, memory per identifier ------------------------------
+log "generating $N identifiers"
+python3 tests/data/gen_handles.py --count "$N" --prefix "$PREFIX" \
+        --out "$T/handles.jsonl" --list "$T/handles.txt" \
+        --stats "$T/raw.json" || fail "gen_handles.py"
+FIRST=$(head -n 1 "$T/handles.txt")
+
+# idnode runs during the import so an idctl that goes through it works too.
+start_idnode true
+sleep 0.2
+MEM_BEFORE=$(redis_mem)
+log "importing (used_memory before: $MEM_BEFORE)"
+t0=$(date +%s.%N)
+"$B/idctl" -c "$T/idnode.json" import "$T/handles.jsonl" </dev/null \
+        >"$T/import.log" 2>&1 || fail "idctl import" "$T/import.log"
+t1=$(date +%s.%N)
+sleep 0.5
+wait_for 60 redis_quiet
+MEM_AFTER=$(redis_mem)
+log "used_memory after: $MEM_AFTER; keys: $($RCLI DBSIZE)"
+$HELP memory "$MEM_BEFORE" "$MEM_AFTER" "$T/raw.json" "$N" \
+        "$(python3 -c "print($t1 - $t0)")" "<=1.5" "$RESULTS"
+wait_for 15 http_has_first ||
+        fail "idnode does not serve $FIRST after import" "$T/idnode.log"
+
+# ---- 4a. Redis baseline --------------------------------------------------
+# The keys redis-benchmark -r reads, with values as large as the raw data
+# of one identifier, so a GET moves about as many bytes as a resolution.
+VSIZE=$(python3 -c "import json;print(round(json.load(open('$T/raw.json'))['raw_bytes_per_id']))")
+$HELP populate "$N" "$VSIZE" | $RCLI --pipe >"$T/populate.log" 2>&1 ||
+        fail "populating baseline keys" "$T/populate.log"
+sleep 1 # let a rewrite triggered by the writes above start
+wait_for 120 redis_quiet || log "WARNING: Redis is still rewriting its AOF"
+check_idle "before redis-benchmark"
+redis-benchmark -s "$T/redis.sock" -t get -c "$C" -n 20000 -r "$N" \
+        -d "$VSIZE" --csv >"$T/rb-cal.csv" 2>/dev/null ||
+        fail "redis-benchmark calibration"
+RB_N=$(python3 -c "import json,subprocess,sys
+r=json.loads(subprocess.check_output(sys.argv[1:]))
+print(max(20000, int(r['ops_per_s'] * $D)))" $HELP redis-csv "$T/rb-cal.csv")
+log "redis-benchmark GET, $RB_N requests"
+redis-benchmark -s "$T/redis.sock" -t get -c "$C" -n "$RB_N" -r "$N" \
+        -d "$VSIZE" --csv >"$T/rb.csv" 2>/dev/null || fail "redis-benchmark"
+$HELP redis-csv "$T/rb.csv" >"$T/rb.json" || fail "parsing redis-benchmark"
+
+# ---- 4b. Handle protocol -------------------------------------------------
+run_idbench() { # run_idbench NAME PROTO TARGET
+        check_idle "before $1"
+        log "idbench $1"
+        if "$B/idbench" --proto "$2" --server "127.0.0.1:$P_HANDLE" \
+                --clients "$C" --duration "$D" --handles "$T/handles.txt" \
+                --warmup "$WARMUP" --name "$1" >"$T/$1.json" 2>"$T/$1.err"; then
+                $HELP result "$1" "$T/$1.json" "redis-benchmark GET" \
+                        "$T/rb.json" "$3" "$RESULTS"
+                grep -q '"ops":0,' "$T/$1.json" &&
+                        step_failed "$1: no successful answer while measuring"
+        else
+                step_failed "idbench $1: $(cat "$T/$1.json")" "$T/idnode.log"
+        fi
+}
+
+run_idbench udp_resolve udp ">=1.5"
+run_idbench tcp_resolve tcp ">=1.0"
+
+# ---- 4c. HTTP ------------------------------------------------------------
+log "fetching $NHTTP documents for the nginx docroot"
+mkdir -p "$T/docroot" "$T/nginx/tmp"
+if $HELP fetch 127.0.0.1 "$P_HTTP" "$T/handles.txt" "$NHTTP" \
+        "$T/docroot" "$T/paths.txt"; then
+        user_line=
+        [ "$(id -u)" = 0 ] && user_line="user root;"
+        cat >"$T/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes $W;
+pid $T/nginx/nginx.pid;
+error_log $T/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+        access_log off;
+        sendfile on;
+        tcp_nopush on;
+        tcp_nodelay on;
+        keepalive_timeout 65;
+        keepalive_requests 1000000;
+        types { }
+        default_type application/json;
+        client_body_temp_path $T/nginx/tmp/body;
+        proxy_temp_path $T/nginx/tmp/proxy;
+        fastcgi_temp_path $T/nginx/tmp/fastcgi;
+        uwsgi_temp_path $T/nginx/tmp/uwsgi;
+        scgi_temp_path $T/nginx/tmp/scgi;
+        server {
+                listen 127.0.0.1:$P_NGINX;
+                root $T/docroot;
+        }
+}
+EOF
+        nginx -p "$T/nginx" -e "$T/nginx/error.log" -c "$T/nginx/nginx.conf" \
+                -g 'daemon off;' &
+        NGINX_PID=$!
+        FIRST_PATH=$(head -n 1 "$T/paths.txt")
+        nginx_ok() { [ "$($HELP http-status "http://127.0.0.1:$P_NGINX$FIRST_PATH")" = 200 ]; }
+        if wait_for 10 nginx_ok; then
+                run_wrk() { # run_wrk PORT OUT
+                        BENCH_PATHS=$T/paths.txt wrk -t2 -c "$C" -d "${D}s" \
+                                --latency -s "$ROOT/tests/bench/paths.lua" \
+                                "http://127.0.0.1:$1" >"$2.txt" 2>&1 &&
+                                $HELP wrk "$2.txt" >"$2.json"
+                }
+                check_idle "before wrk"
+                log "wrk nginx"
+                if run_wrk "$P_NGINX" "$T/wrk-nginx"; then
+                        stop_pid "$NGINX_PID"
+                        NGINX_PID=
+                        log "wrk idnode"
+                        if run_wrk "$P_HTTP" "$T/wrk-idnode"; then
+                                $HELP result http_resolve "$T/wrk-idnode.json" \
+                                        "nginx static" "$T/wrk-nginx.json" \
+                                        ">=0.8" "$RESULTS"
+                        else
+                                step_failed "wrk idnode" "$T/wrk-idnode.txt"
+                        fi
+                else
+                        step_failed "wrk nginx" "$T/wrk-nginx.txt"
+                fi
+        else
+                step_failed "nginx did not serve $FIRST_PATH" \
+                        "$T/nginx/error.log"
+        fi
+        stop_pid "$NGINX_PID"
+        NGINX_PID=
+else
+        step_failed "fetching documents from idnode" "$T/idnode.log"
+fi
+
+# ---- 4d. Handle protocol without the in-process cache ---------------------
+restart_idnode false
+run_idbench udp_resolve_nocache udp ">=1.0"
+
+$HELP summary "$RESULTS"
+if grep -qE 'AddressSanitizer|runtime error:' "$T/idnode.log" 2>/dev/null; then
+        step_failed "sanitizer report in idnode.log" "$T/idnode.log"
+fi
+exit $failed
