@@ -301,9 +301,19 @@ do_resolve(struct resolve_opts *o)
 
                 cur_init(&c, m.body.p, m.body.len);
                 msg = cur_bytes(&c, m.body.len);
-                if (o->json)
-                        printf("{\"responseCode\": %u, \"handle\": \"%s\"}\n",
-                               m.h.rcode, o->handle);
+                if (o->json) {
+                        json_t *j = json_pack(
+                            "{s:i,s:s,s:s%}", "responseCode", (int)m.h.rcode,
+                            "handle", o->handle, "message",
+                            msg.p ? (const char *)msg.p : "", (size_t)msg.len);
+                        char *txt = j ? json_dumps(j, JSON_INDENT(2) |
+                                                          JSON_PRESERVE_ORDER)
+                                      : NULL;
+
+                        printf("%s\n", txt ? txt : "{}");
+                        free(txt);
+                        json_decref(j);
+                }
                 fprintf(stderr, "%s (%u): %.*s\n", name ? name : "UNKNOWN",
                         m.h.rcode, (int)msg.len,
                         msg.p ? (const char *)msg.p : "");

@@ -40,6 +40,7 @@ struct rpool {
         redisAsyncContext *dc; /* data connection */
         redisAsyncContext *sc; /* subscriber (invalidations) */
         int ready;             /* dc answered PING */
+        uint64_t opened_ms;    /* when dc was opened (connect deadline) */
         int tracking;          /* sc subscribed with tracking on */
         int closing;
         uint64_t epoch;
@@ -267,6 +268,7 @@ rpool_connect(struct rpool *p)
         if (p->dc || p->closing)
                 return;
         p->dc = rpool_open(p);
+        p->opened_ms = clock_ms();
         if (!p->dc)
                 rpool_schedule_reconnect(p);
 }
@@ -393,9 +395,15 @@ rpool_tick_cb(evutil_socket_t fd, short what, void *arg)
                 if (cb)
                         cb(r->arg, NULL, RPOOL_TIMEOUT);
         }
-        /* The oldest command overdue by far: Redis is stuck, not slow. */
+        /*
+         * The oldest command overdue by far, or a connection that has not
+         * become ready (hiredis has no connect timeout): Redis is stuck,
+         * not slow.  Drop the connection and start again.
+         */
         stall = (uint64_t)p->o.timeout_ms * 3 + 500;
-        if (p->dc && p->inflight > 0) {
+        if (p->dc && !p->ready && now - p->opened_ms > stall) {
+                rpool_drop(p);
+        } else if (p->dc && p->inflight > 0) {
                 uint64_t oldest = UINT64_MAX;
 
                 for (r = p->expired; r; r = r->next)

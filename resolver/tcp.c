@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
@@ -20,27 +20,45 @@
 #include "resolver/hproto.h"
 #include "resolver/rworker.h"
 
-/* Messages handled per read callback before yielding (fairness). */
+/*
+ * Connections use plain nonblocking sockets and their own buffers, as
+ * memcached and Redis do, rather than bufferevents: one read() per
+ * wakeup, the answers to every request of that read sent with one
+ * write(), and write interest registered only when the kernel's buffer
+ * is full.  Bufferevents cost an ioctl(FIONREAD) per read and an
+ * add/remove of write interest per answer, a quarter of the time here.
+ */
+
+/* Messages handled per wakeup before yielding to other connections. */
 #define TCP_MSGS_PER_EVENT 64
-/* Output queued beyond this stops reading until the client catches up. */
-#define TCP_OUT_HIGH (1u << 20)
+/* Unsent answers beyond this stop reading until the client catches up. */
+#define TCP_OUT_HIGH   (1u << 20)
+#define TCP_IN_INITIAL 4096u
 
 enum tconn_state {
         TC_OPEN,    /* reading and answering */
-        TC_CLOSING, /* no more reading; free once answers are flushed */
+        TC_CLOSING, /* no more reading; freed once answers are flushed */
+        TC_DEAD,    /* the socket failed; freed at the next safe point */
 };
 
 struct tconn {
         struct rworker *rw;
-        struct bufferevent *bev;
+        int fd;
+        struct event *rev; /* readable, or idle for tcp_idle_timeout_ms */
+        struct event *wev; /* writable; added only while output waits */
         struct tconn *next, *prev; /* rw->conns */
         enum tconn_state state;
+        int processing; /* inside tcp_process: answers are batched */
+        int eof;        /* the client half-closed; answer what it sent */
+        int reading;    /* rev is added */
         struct hreq *pending;
         size_t inflight;
         struct hsrc src;
+        uint8_t *in;
+        size_t in_len, in_cap;
+        uint8_t *out;
+        size_t out_off, out_len, out_cap;
 };
-
-static void tcp_process(struct tconn *c);
 
 static void
 tcp_free(struct tconn *c, const char *reason)
@@ -56,49 +74,121 @@ tcp_free(struct tconn *c, const char *reason)
         if (c->next)
                 c->next->prev = c->prev;
         rw->nconns--;
-        /* Safe inside its own callbacks: libevent defers the real free. */
-        bufferevent_free(c->bev);
+        /* Freeing an event from inside its own callback is allowed. */
+        event_free(c->rev);
+        event_free(c->wev);
+        close(c->fd);
+        free(c->in);
+        free(c->out);
         free(c);
 }
 
-/* Reading is on only while open, under the in-flight cap, output drained. */
-static void
-tcp_update_read(struct tconn *c)
+static struct timeval
+tcp_idle_tv(const struct tconn *c)
 {
-        size_t out = evbuffer_get_length(bufferevent_get_output(c->bev));
+        int ms = c->rw->cfg->tcp_idle_timeout_ms;
+        struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
 
-        if (c->state == TC_OPEN &&
-            c->inflight < (size_t)c->rw->cfg->max_inflight_per_conn &&
-            out < TCP_OUT_HIGH)
-                bufferevent_enable(c->bev, EV_READ);
-        else
-                bufferevent_disable(c->bev, EV_READ);
+        return tv;
 }
 
-/* In TC_CLOSING, frees the connection once nothing more is owed. Returns
- * 1 if it was freed. */
+static size_t
+tcp_unsent(const struct tconn *c)
+{
+        return c->out_len - c->out_off;
+}
+
+/* Writes what it can now; the rest waits for the writable event. */
+static void
+tcp_flush(struct tconn *c)
+{
+        while (c->state != TC_DEAD && tcp_unsent(c) > 0) {
+                ssize_t n = send(c->fd, c->out + c->out_off, tcp_unsent(c),
+                                 MSG_NOSIGNAL);
+
+                if (n > 0) {
+                        c->out_off += (size_t)n;
+                        continue;
+                }
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                        struct timeval tv = tcp_idle_tv(c);
+
+                        /* A client that stops reading times out here. */
+                        event_add(c->wev, &tv);
+                        return;
+                }
+                c->state = TC_DEAD;
+                return;
+        }
+        c->out_off = c->out_len = 0;
+        event_del(c->wev);
+}
+
+/*
+ * Decides reading and freeing after anything happened.  Returns 1 if the
+ * connection was freed.
+ */
 static int
-tcp_maybe_finish(struct tconn *c)
+tcp_settle(struct tconn *c)
 {
-        if (c->state != TC_CLOSING || c->inflight > 0 ||
-            evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
-                return 0;
-        tcp_free(c, "done");
-        return 1;
-}
+        int want;
 
-static void
-tcp_close_after_flush(struct tconn *c)
-{
-        c->state = TC_CLOSING;
-        tcp_update_read(c);
+        if (c->state == TC_DEAD) {
+                tcp_free(c, "error");
+                return 1;
+        }
+        if (c->state == TC_CLOSING && c->inflight == 0 && tcp_unsent(c) == 0) {
+                tcp_free(c, "done");
+                return 1;
+        }
+        want = c->state == TC_OPEN &&
+               c->inflight < (size_t)c->rw->cfg->max_inflight_per_conn &&
+               tcp_unsent(c) < TCP_OUT_HIGH;
+        if (want && !c->reading) {
+                struct timeval tv = tcp_idle_tv(c);
+
+                event_add(c->rev, &tv);
+        } else if (!want && c->reading) {
+                event_del(c->rev);
+        }
+        c->reading = want;
+        return 0;
 }
 
 void
 tcp_send(struct tconn *c, const uint8_t *msg, size_t len)
 {
-        if (bufferevent_write(c->bev, msg, len) < 0)
-                log_warn("tcp_write_failed", "bytes=%zu", len);
+        if (c->state == TC_DEAD)
+                return;
+        if (c->out_len + len > c->out_cap) {
+                size_t cap = c->out_cap ? c->out_cap : 4096;
+                uint8_t *p;
+
+                if (c->out_off > 0) { /* reclaim what was sent */
+                        memmove(c->out, c->out + c->out_off, tcp_unsent(c));
+                        c->out_len -= c->out_off;
+                        c->out_off = 0;
+                }
+                while (cap < c->out_len + len)
+                        cap *= 2;
+                if (cap > c->out_cap) {
+                        p = realloc(c->out, cap);
+                        if (!p) {
+                                log_warn("tcp_out_of_memory", "bytes=%zu", cap);
+                                c->state = TC_DEAD;
+                                return;
+                        }
+                        c->out = p;
+                        c->out_cap = cap;
+                }
+        }
+        memcpy(c->out + c->out_len, msg, len);
+        c->out_len += len;
+        /* Within tcp_process, answers go out together after the batch. */
+        if (!c->processing)
+                tcp_flush(c);
 }
 
 struct hreq **
@@ -117,15 +207,11 @@ void
 tcp_request_done(struct tconn *c)
 {
         c->inflight--;
-        if (tcp_maybe_finish(c))
+        if (tcp_settle(c))
                 return;
-        tcp_update_read(c);
         /* Input may have waited on the in-flight cap. */
-        if (c->state == TC_OPEN &&
-            evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
-                bufferevent_trigger(c->bev, EV_READ,
-                                    BEV_TRIG_IGNORE_WATERMARKS |
-                                        BEV_TRIG_DEFER_CALLBACKS);
+        if (c->state == TC_OPEN && c->in_len >= WIRE_ENV_LEN)
+                event_active(c->rev, EV_READ, 0);
 }
 
 /* Answers a framing error the same way whatever its cause, then closes. */
@@ -144,86 +230,127 @@ tcp_reject(struct tconn *c, const uint8_t *env_bytes, const char *msg)
         if (wbuf_ok(w))
                 tcp_send(c, w->p, w->len);
         c->rw->st.protocol_errors++;
-        tcp_close_after_flush(c);
+        c->state = TC_CLOSING;
 }
 
-static void
+/* Makes room for `need` bytes of input in total. 0, or -1 on ENOMEM. */
+static int
+tcp_in_reserve(struct tconn *c, size_t need)
+{
+        size_t cap = c->in_cap;
+        uint8_t *p;
+
+        if (need <= cap)
+                return 0;
+        while (cap < need)
+                cap *= 2;
+        p = realloc(c->in, cap);
+        if (!p)
+                return -1;
+        c->in = p;
+        c->in_cap = cap;
+        return 0;
+}
+
+/*
+ * Handles the complete messages in the input buffer.  Returns 1 if it
+ * stopped at the per-wakeup limit with more to do (and re-queued itself).
+ */
+static int
 tcp_process(struct tconn *c)
 {
-        struct evbuffer *in = bufferevent_get_input(c->bev);
-        uint8_t env[WIRE_ENV_LEN];
+        size_t off = 0;
         int i;
 
+        c->processing = 1;
         for (i = 0; i < TCP_MSGS_PER_EVENT && c->state == TC_OPEN; i++) {
-                size_t have = evbuffer_get_length(in), need;
+                size_t have = c->in_len - off, need;
                 uint32_t msg_len;
-                uint8_t *p;
 
                 if (have < WIRE_ENV_LEN ||
                     c->inflight >= (size_t)c->rw->cfg->max_inflight_per_conn)
                         break;
-                evbuffer_copyout(in, env, WIRE_ENV_LEN);
-                msg_len = cur_be32(env + 16);
+                msg_len = cur_be32(c->in + off + 16);
                 if (msg_len > (uint32_t)c->rw->cfg->max_message_bytes) {
-                        tcp_reject(c, env, "message too large");
-                        return;
+                        tcp_reject(c, c->in + off, "message too large");
+                        break;
                 }
                 need = WIRE_ENV_LEN + msg_len;
-                if (have < need)
+                if (have < need) {
+                        if (tcp_in_reserve(c, need) < 0)
+                                c->state = TC_DEAD;
                         break;
-                p = evbuffer_pullup(in, (ssize_t)need);
-                c->rw->st.tcp_requests++;
-                hproto_input(c->rw, &c->src, p, need);
-                evbuffer_drain(in, need);
-        }
-        tcp_update_read(c);
-        if (i == TCP_MSGS_PER_EVENT && evbuffer_get_length(in) >= WIRE_ENV_LEN)
-                bufferevent_trigger(c->bev, EV_READ,
-                                    BEV_TRIG_IGNORE_WATERMARKS |
-                                        BEV_TRIG_DEFER_CALLBACKS);
-}
-
-static void
-tcp_read_cb(struct bufferevent *bev, void *arg)
-{
-        (void)bev;
-        tcp_process(arg);
-}
-
-static void
-tcp_write_cb(struct bufferevent *bev, void *arg)
-{
-        struct tconn *c = arg;
-
-        (void)bev;
-        if (!tcp_maybe_finish(c))
-                tcp_update_read(c);
-}
-
-static void
-tcp_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-        struct tconn *c = arg;
-
-        (void)bev;
-        if (what & BEV_EVENT_TIMEOUT) {
-                if ((what & BEV_EVENT_READING) && c->inflight > 0) {
-                        tcp_update_read(c); /* busy, not idle */
-                        return;
                 }
+                c->rw->st.tcp_requests++;
+                /* Deferred requests copy what they keep of the bytes. */
+                hproto_input(c->rw, &c->src, c->in + off, need);
+                off += need;
+        }
+        c->processing = 0;
+        if (off > 0) {
+                memmove(c->in, c->in + off, c->in_len - off);
+                c->in_len -= off;
+        }
+        if (i == TCP_MSGS_PER_EVENT && c->in_len >= WIRE_ENV_LEN) {
+                event_active(c->rev, EV_READ, 0); /* more: after others */
+                return 1;
+        }
+        return 0;
+}
+
+/* 1 if a whole message waits in the input buffer. */
+static int
+tcp_has_message(const struct tconn *c)
+{
+        return c->in_len >= WIRE_ENV_LEN &&
+               c->in_len - WIRE_ENV_LEN >= cur_be32(c->in + 16);
+}
+
+static void
+tcp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+        struct tconn *c = arg;
+        ssize_t n;
+
+        if (what & EV_TIMEOUT) {
+                if (c->inflight > 0 || tcp_unsent(c) > 0)
+                        return; /* busy, not idle */
                 c->rw->st.tcp_idle_closed++;
-                tcp_free(c,
-                         (what & BEV_EVENT_READING) ? "idle" : "slow_reader");
+                tcp_free(c, "idle");
                 return;
         }
-        if (what & BEV_EVENT_EOF) {
-                /* The client may half-close after its last request. */
-                tcp_close_after_flush(c);
-                tcp_maybe_finish(c);
+        if (c->in_len == c->in_cap && tcp_in_reserve(c, c->in_cap * 2) < 0)
+                c->state = TC_DEAD;
+        if (c->state == TC_OPEN && !c->eof) {
+                n = recv(fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
+                if (n > 0)
+                        c->in_len += (size_t)n;
+                else if (n == 0)
+                        c->eof = 1; /* half-close: still answer its requests */
+                else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+                         errno != EINTR)
+                        c->state = TC_DEAD;
+        }
+        if (c->state == TC_OPEN && !tcp_process(c) && c->eof &&
+            c->state == TC_OPEN && !tcp_has_message(c))
+                c->state = TC_CLOSING;
+        tcp_flush(c);
+        tcp_settle(c);
+}
+
+static void
+tcp_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+        struct tconn *c = arg;
+
+        (void)fd;
+        if (what & EV_TIMEOUT) {
+                c->rw->st.tcp_idle_closed++;
+                tcp_free(c, "slow_reader");
                 return;
         }
-        if (what & BEV_EVENT_ERROR)
-                tcp_free(c, "error");
+        tcp_flush(c);
+        tcp_settle(c);
 }
 
 static void
@@ -231,7 +358,6 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
               struct sockaddr *sa, int salen, void *arg)
 {
         struct rworker *rw = arg;
-        struct timeval idle;
         struct tconn *c;
         int one = 1;
 
@@ -242,18 +368,30 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
                 return;
         }
         c = calloc(1, sizeof(*c));
-        if (!c) {
+        if (c) {
+                c->in = malloc(TCP_IN_INITIAL);
+                c->rev = event_new(rw->base, fd, EV_READ | EV_PERSIST,
+                                   tcp_read_cb, c);
+                c->wev = event_new(rw->base, fd, EV_WRITE | EV_PERSIST,
+                                   tcp_write_cb, c);
+        }
+        if (!c || !c->in || !c->rev || !c->wev) {
+                if (c) {
+                        free(c->in);
+                        if (c->rev)
+                                event_free(c->rev);
+                        if (c->wev)
+                                event_free(c->wev);
+                        free(c);
+                }
                 evutil_closesocket(fd);
                 return;
         }
-        c->bev = bufferevent_socket_new(rw->base, fd, BEV_OPT_CLOSE_ON_FREE);
-        if (!c->bev) {
-                evutil_closesocket(fd);
-                free(c);
-                return;
-        }
+        evutil_make_socket_nonblocking(fd);
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         c->rw = rw;
+        c->fd = fd;
+        c->in_cap = TCP_IN_INITIAL;
         c->src.kind = HSRC_TCP;
         c->src.conn = c;
         if ((size_t)salen <= sizeof(c->src.addr)) {
@@ -266,12 +404,7 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
         rw->conns = c;
         rw->nconns++;
         rw->st.tcp_accepted++;
-        idle.tv_sec = rw->cfg->tcp_idle_timeout_ms / 1000;
-        idle.tv_usec = (rw->cfg->tcp_idle_timeout_ms % 1000) * 1000;
-        bufferevent_set_timeouts(c->bev, &idle, &idle);
-        bufferevent_setwatermark(c->bev, EV_WRITE, TCP_OUT_HIGH / 2, 0);
-        bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb, tcp_event_cb, c);
-        bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+        tcp_settle(c);
 }
 
 int
