@@ -52,17 +52,33 @@ static const struct {
     {OC_GET_SITEINFO, hproto_siteinfo},
 };
 
+static void hproto_error(struct hctx *c, uint32_t rc, const char *msg);
+
+/*
+ * Sends the response built in rw->out.  One that cannot be sent (over
+ * the maximum message size, or too many UDP fragments) is replaced by an
+ * error saying so: a request is never left without an answer.
+ */
 static void
-hproto_emit(struct rworker *rw, const struct hsrc *src)
+hproto_emit(struct hctx *c)
 {
+        struct rworker *rw = c->rw;
+
         if (!wbuf_ok(&rw->out)) {
-                log_error("response_encode_failed", "bytes=%zu", rw->out.len);
+                log_warn("response_too_large", "bytes=%zu", rw->out.len);
+                hproto_error(c, RC_ERROR,
+                             "answer exceeds the maximum message size: "
+                             "select fewer values by index or type");
                 return;
         }
-        if (src->kind == HSRC_UDP)
-                udp_send(rw, &src->addr, src->addrlen, rw->out.p, rw->out.len);
-        else if (src->conn)
-                tcp_send(src->conn, rw->out.p, rw->out.len);
+        if (c->src->kind == HSRC_UDP) {
+                if (udp_send(rw, &c->src->addr, c->src->addrlen, rw->out.p,
+                             rw->out.len) < 0)
+                        hproto_error(c, RC_ERROR,
+                                     "answer too large for UDP: use TCP");
+        } else if (c->src->conn) {
+                tcp_send(c->src->conn, rw->out.p, rw->out.len);
+        }
 }
 
 static void
@@ -85,7 +101,7 @@ hproto_error(struct hctx *c, uint32_t rc, const char *msg)
         hproto_reply_init(c, &r, rc);
         wbuf_reset(&c->rw->out);
         wire_error(&c->rw->out, &r, msg);
-        hproto_emit(c->rw, c->src);
+        hproto_emit(c);
 }
 
 /* Values an anonymous client may see and the request selected. */
@@ -142,7 +158,7 @@ hproto_answer(struct hctx *c, const struct wire_resolve *res,
                 wbuf_put(&c->rw->out, rec->v[picked[i]].wire.p,
                          rec->v[picked[i]].wire.len);
         wire_reply_end(&c->rw->out, start);
-        hproto_emit(c->rw, c->src);
+        hproto_emit(c);
 }
 
 static void
@@ -261,7 +277,7 @@ hproto_siteinfo(struct hctx *c)
         /* The body is exactly one site record: IDIS clients insist. */
         wbuf_put(&c->rw->out, c->rw->site, c->rw->site_len);
         wire_reply_end(&c->rw->out, start);
-        hproto_emit(c->rw, c->src);
+        hproto_emit(c);
 }
 
 void

@@ -86,7 +86,8 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
         rw->udp_fd = -1;
         config_ref(cfg);
         rw->cfg = cfg;
-        wbuf_init(&rw->out, WIRE_MAX_MESSAGE + 4096);
+        /* No answer may exceed what CNRI clients accept (262,144 bytes). */
+        wbuf_init(&rw->out, WIRE_ENV_LEN + WIRE_MAX_MESSAGE);
         rw->cache = cache_new((size_t)cfg->cache_entries);
         if (!rw->cache) {
                 snprintf(err, errlen, "out of memory");

@@ -106,7 +106,7 @@ udp_stop(struct rworker *rw)
         rw->udp_fd = -1;
 }
 
-void
+int
 udp_send(struct rworker *rw, const struct sockaddr_storage *to, socklen_t tolen,
          const uint8_t *msg, size_t len)
 {
@@ -121,13 +121,11 @@ udp_send(struct rworker *rw, const struct sockaddr_storage *to, socklen_t tolen,
                            (const struct sockaddr *)to, tolen) < 0)
                         log_debug("udp_send_failed", "error=\"%s\"",
                                   strerror(errno));
-                return;
+                return 0;
         }
         nfrag = (body + WIRE_UDP_CHUNK - 1) / WIRE_UDP_CHUNK;
-        if (nfrag > UDP_MAX_FRAGMENTS) {
-                log_warn("udp_response_too_large", "bytes=%zu", len);
-                return;
-        }
+        if (nfrag > UDP_MAX_FRAGMENTS)
+                return -1;
         rw->st.udp_fragmented++;
         wire_env_decode(msg, &e);
         memset(mm, 0, sizeof(mm[0]) * nfrag);
@@ -150,4 +148,5 @@ udp_send(struct rworker *rw, const struct sockaddr_storage *to, socklen_t tolen,
         }
         if (sendmmsg(rw->udp_fd, mm, (unsigned)nfrag, MSG_DONTWAIT) < 0)
                 log_debug("udp_send_failed", "error=\"%s\"", strerror(errno));
+        return 0;
 }

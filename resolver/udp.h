@@ -14,8 +14,9 @@ void udp_stop(struct rworker *rw);
 /*
  * Sends a whole message (envelope + message); messages over one
  * datagram's 492 bytes go as numbered fragments (protocol.md §1.1).
+ * Returns -1 (nothing sent) if it would need more than 64 fragments.
  */
-void udp_send(struct rworker *rw, const struct sockaddr_storage *to,
-              socklen_t tolen, const uint8_t *msg, size_t len);
+int udp_send(struct rworker *rw, const struct sockaddr_storage *to,
+             socklen_t tolen, const uint8_t *msg, size_t len);
 
 #endif
