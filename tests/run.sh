@@ -2,7 +2,7 @@
 # Runs every test tier and ends with "N passed, N failed".
 # usage: tests/run.sh BUILD_DIR   (TIERS="unit fuzz integration" to choose)
 B=${1:-build/default}
-TIERS=${TIERS:-unit fuzz}
+TIERS=${TIERS:-unit fuzz integration}
 OUT=${TEST_OUT:-tests/out}
 mkdir -p "$OUT"
 pass=0

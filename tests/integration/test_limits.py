@@ -1,0 +1,92 @@
+"""Answers beyond what one transport can carry: the client must still get
+an answer (never silence)."""
+import time
+
+import data
+from harness import (Group, Resp, check, compare_wire_values, eq, resolution,
+                     scaled, tcp_read_message)
+
+# ~50 KB of values: more than 64 UDP fragments (31,488 message bytes).
+HUGE = {"handle": "88.900.1/HUGE", "values": [
+    {"index": i + 1, "type": "T", "data": "y" * 100, "timestamp": data.TS}
+    for i in range(400)]}
+# ~360 KB: more than the largest Handle message (262,144 bytes).
+OVER = {"handle": "88.900.1/OVER", "values": [
+    {"index": i + 1, "type": "T", "data": "z" * 60000, "timestamp": data.TS}
+    for i in range(6)]}
+
+g = Group("limits", records=[HUGE, OVER, data.ALL, data.BIG])
+
+
+@g.test("udp: answer needing more than 64 fragments is still answered "
+        "(all fragments, or an error)")
+def _(n):
+    raw, dgrams = n.udp(resolution(HUGE["handle"]), want_fragments=True)
+    check(raw is not None, "no answer at all (%d datagrams received) for a "
+          "%d-value handle" % (len(dgrams), len(HUGE["values"])))
+    r = Resp(raw)
+    if r.rcode == 1:
+        compare_wire_values(r.values, HUGE, "udp")
+    else:
+        check(r.rcode >= 2 and r.message is not None, "answer %s"
+              % r.describe())
+    r = n.tcp_resp(resolution(HUGE["handle"]))
+    eq(r.rcode, 1, "tcp rcode")
+    compare_wire_values(r.values, HUGE, "tcp")
+
+
+@g.test("udp: answer over the maximum message size -> an error answer, "
+        "not silence")
+def _(n):
+    raw = n.udp(resolution(OVER["handle"], reqid=9))
+    check(raw is not None, "no answer")
+    r = Resp(raw)
+    check(r.rcode >= 2, "answer %s" % r.describe())
+
+
+@g.test("tcp: answer over the maximum message size -> an error answer, "
+        "connection still usable")
+def _(n):
+    s = n.tcp_connect(timeout=3)
+    try:
+        r = n.tcp_resp(resolution(OVER["handle"], reqid=10), sock=s)
+        eq(r.reqid, 10, "tcp RequestId")
+        check(r.rcode >= 2, "tcp: answer %s" % r.describe())
+        # The connection is still usable afterwards.
+        r = n.tcp_resp(resolution(data.ALL["handle"], reqid=11,
+                                  indexes=[1]), sock=s)
+        eq((r.reqid, r.rcode), (11, 1), "next answer on the connection")
+    finally:
+        s.close()
+    st, _, _ = n.http("GET", "/api/handles/" + OVER["handle"])
+    eq(st, 200, "http status")
+
+
+@g.test("tcp: 300 pipelined large answers to a slow reader all arrive intact")
+def _(n):
+    big = data.BIG["handle"]
+    reqs = b"".join(resolution(big, reqid=70000 + i) for i in range(300))
+    s = n.tcp_connect()
+    try:
+        s.sendall(reqs)
+        t0 = time.monotonic()
+        time.sleep(scaled(0.3))  # the server's send buffer fills up
+        seen = set()
+        for i in range(300):
+            if i % 30 == 0:
+                time.sleep(0.02)
+            try:
+                r = Resp(tcp_read_message(s))
+            except AssertionError as e:
+                raise AssertionError("answer %d of 300, %.1f s after the "
+                                     "requests: %s"
+                                     % (i, time.monotonic() - t0, e))
+            check(r.reqid not in seen, "duplicate RequestId %d" % r.reqid)
+            seen.add(r.reqid)
+            eq((r.rcode, len(r.values)), (1, 60), "answer %d" % r.reqid)
+        eq(seen, set(range(70000, 70300)), "RequestIds")
+        r = n.tcp_resp(resolution(data.ALL["handle"], reqid=5, indexes=[1]),
+                       sock=s)
+        eq((r.reqid, r.rcode), (5, 1), "answer after the burst")
+    finally:
+        s.close()
