@@ -1,0 +1,58 @@
+/*
+ * Metadata templates (数据模板), SNMS v5 form (domain.md §2.A, §4).
+ *
+ * A template belongs to a prefix and is named by its `version`.  Its
+ * items say which (index, type) pairs an identifier under it may carry:
+ * idIndex >= 2000, idType unique, string values with length limits,
+ * required or not, enabled (state 1) or disabled (0).  Index 1001 holds
+ * the template version on every identifier and is written by the server.
+ */
+#ifndef REGISTRY_TPL_H
+#define REGISTRY_TPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hval;
+struct tpl;
+
+#define TPL_MIN_INDEX     2000u
+#define TPL_VERSION_INDEX 1001u
+#define TPL_MAX_ITEMS     512u
+#define TPL_MAX_PREFIX    64u
+#define TPL_MAX_VERSION   128u
+#define TPL_MAX_VALUE     255u /* SNMS value limit, in characters */
+
+/*
+ * Parses and validates a template body (JSON text).  Unknown members are
+ * ignored.  NULL with the first problem in err ("items[2].idIndex must
+ * be at least 2000").
+ */
+struct tpl *tpl_parse(const char *json, size_t len, char *err, size_t errlen);
+void tpl_free(struct tpl *t);
+
+const char *tpl_prefix(const struct tpl *t);
+const char *tpl_version(const struct tpl *t);
+size_t tpl_item_count(const struct tpl *t);
+
+/*
+ * Applies a PUT: items of `upd` matched by (idIndex, idType) replace
+ * their counterpart's name, required, state and metadata; others are
+ * added.  Nothing is ever removed.  prefix and version must be equal.
+ * Returns 0, or -1 with err (and `cur` unchanged).
+ */
+int tpl_merge(struct tpl *cur, const struct tpl *upd, char *err, size_t errlen);
+
+/*
+ * Checks the values an identifier is registered with: each must match an
+ * enabled item by index and type and respect its length limits, no index
+ * twice, index 1001 not supplied, every enabled required item present.
+ * Returns 0, or -1 with err.
+ */
+int tpl_check_values(const struct tpl *t, const struct hval *v, size_t n,
+                     char *err, size_t errlen);
+
+/* The template as JSON text (malloc'd), the form it is stored in. */
+char *tpl_dump(const struct tpl *t);
+
+#endif
