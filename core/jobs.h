@@ -1,0 +1,36 @@
+/*
+ * A pool of threads for work that must not run on an event loop: slow
+ * password hashing, signatures, large validations.  A job's `work` runs
+ * on a pool thread; its `done` then runs on the thread of the worker
+ * that submitted it, through that worker's queue (core/worker.h), so a
+ * worker's objects are still touched only by their own thread.
+ *
+ * The job's argument is owned by the caller throughout: `work` may
+ * write into it, `done` receives it back and frees it if it must.
+ */
+#ifndef CORE_JOBS_H
+#define CORE_JOBS_H
+
+#include <stddef.h>
+
+struct worker;
+struct jobs;
+
+typedef void (*jobs_work_fn)(void *arg);
+typedef void (*jobs_done_fn)(struct worker *w, void *arg);
+
+/* Starts `nthreads` threads; at most `max_queued` jobs wait at once. */
+struct jobs *jobs_new(int nthreads, size_t max_queued);
+/*
+ * Queues a job.  Returns 0, or -1 if the queue is full or the pool is
+ * stopping (then neither callback runs: answer "busy").
+ */
+int jobs_submit(struct jobs *j, struct worker *w, jobs_work_fn work,
+                jobs_done_fn done, void *arg);
+/*
+ * Stops the threads after the jobs already queued have run (their
+ * `done` messages are posted), joins them and frees the pool.
+ */
+void jobs_free(struct jobs *j);
+
+#endif
