@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <linux/sockios.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -298,6 +300,20 @@ tcp_process(struct tconn *c)
         return 0;
 }
 
+/*
+ * Bytes the kernel still holds for the client: a client slowly reading a
+ * large answer is not idle even when nothing waits in our own buffer.
+ */
+static int
+tcp_kernel_unsent(const struct tconn *c)
+{
+        int n = 0;
+
+        if (ioctl(c->fd, SIOCOUTQ, &n) < 0)
+                return 0;
+        return n;
+}
+
 /* 1 if a whole message waits in the input buffer. */
 static int
 tcp_has_message(const struct tconn *c)
@@ -313,7 +329,8 @@ tcp_read_cb(evutil_socket_t fd, short what, void *arg)
         ssize_t n;
 
         if (what & EV_TIMEOUT) {
-                if (c->inflight > 0 || tcp_unsent(c) > 0)
+                if (c->inflight > 0 || tcp_unsent(c) > 0 ||
+                    tcp_kernel_unsent(c) > 0)
                         return; /* busy, not idle */
                 c->rw->st.tcp_idle_closed++;
                 tcp_free(c, "idle");

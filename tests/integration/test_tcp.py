@@ -189,3 +189,24 @@ def _(n):
     finally:
         for s in socks:
             s.close()
+
+
+@g.test("a slow reader with answers still in the kernel is not idle")
+def _(n):
+    # A 4 KiB receive window keeps most of two ~8 KB answers unacknowledged
+    # in the server's kernel buffer while our own buffer is already empty.
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(scaled(5))
+    s.connect(n.haddr)
+    try:
+        big = data.BIG["handle"]
+        s.sendall(resolution(big, reqid=1) + resolution(big, reqid=2))
+        time.sleep(scaled(2.5))  # idle limit is 1 s
+        for _ in range(2):
+            eq(Resp(tcp_read_message(s)).rcode, 1, "slow answer")
+        s.sendall(resolution(H, indexes=[IDX[0]], reqid=3))
+        r = Resp(tcp_read_message(s))
+        eq((r.reqid, r.rcode), (3, 1), "connection still open after")
+    finally:
+        s.close()
