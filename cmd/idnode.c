@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 #include "resolver/rworker.h"
+#include "resolver/web.h"
 
 #define IDNODE_VERSION     "0.1.0"
 #define IDNODE_MAX_WORKERS 256
@@ -32,7 +33,34 @@ static void
 usage(FILE *fp)
 {
         fprintf(fp, "usage: idnode [-c CONFIG] [--check-config [-v]]\n"
-                    "       idnode --version\n");
+                    "       idnode --version | --routes\n");
+}
+
+/* --routes: one "METHOD /path" line per HTTP route and method. */
+static void
+print_routes(void)
+{
+        static const struct {
+                int bit;
+                const char *name;
+        } meth[] = {{WEB_GET, "GET"},
+                    {WEB_HEAD, "HEAD"},
+                    {WEB_POST, "POST"},
+                    {WEB_PUT, "PUT"},
+                    {WEB_DELETE, "DELETE"}};
+        size_t i, k;
+
+        for (i = 0; i < web_route_count(); i++) {
+                const char *param = NULL;
+                int methods = 0;
+                const char *path = web_route_path(i, &methods, &param);
+
+                for (k = 0; k < sizeof(meth) / sizeof(meth[0]); k++)
+                        if (methods & meth[k].bit)
+                                printf("%s %s%s%s%s\n", meth[k].name, path,
+                                       param ? "{" : "", param ? param : "",
+                                       param ? "}" : "");
+        }
 }
 
 static void
@@ -164,6 +192,9 @@ main(int argc, char **argv)
                         verbose = 1;
                 } else if (strcmp(argv[i], "--version") == 0) {
                         printf("idnode %s\n", IDNODE_VERSION);
+                        return 0;
+                } else if (strcmp(argv[i], "--routes") == 0) {
+                        print_routes();
                         return 0;
                 } else if (strcmp(argv[i], "-h") == 0 ||
                            strcmp(argv[i], "--help") == 0) {

@@ -53,16 +53,21 @@ static void web_snms_detail(struct rworker *rw, struct evhttp_request *req,
 static void web_healthz(struct rworker *rw, struct evhttp_request *req,
                         const char *rest);
 
-/* Route table: a path prefix ending in '/' matches everything below it. */
+/*
+ * Route table: a path prefix ending in '/' matches everything below it;
+ * `param` names what follows the prefix (docs/openapi.yaml, --routes).
+ */
 static const struct {
         const char *path;
+        const char *param;
         int methods;
         web_handler fn;
 } routes[] = {
-    {"/api/handles/", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_api_handle},
-    {"/identityv2/data/detail", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+    {"/api/handles/", "handle", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
+     web_api_handle},
+    {"/identityv2/data/detail", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
      web_snms_detail},
-    {"/healthz", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_healthz},
+    {"/healthz", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_healthz},
 };
 
 /* The Date header, formatted once per second per worker. */
@@ -88,13 +93,27 @@ web_send_parts(struct rworker *rw, struct evhttp_request *req, int status,
 {
         struct evkeyvalq *h = evhttp_request_get_output_headers(req);
         struct evbuffer *out = evhttp_request_get_output_buffer(req);
+        size_t total = 1;
+        char clen[24];
         int i;
 
+        evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
+        evhttp_add_header(h, "Date", web_date(rw));
+        if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+                /*
+                 * libevent 2.1 would send the body after HEAD's headers,
+                 * which a keep-alive client reads as the next response.
+                 */
+                for (i = 0; i < n; i++)
+                        total += lens[i];
+                snprintf(clen, sizeof(clen), "%zu", total);
+                evhttp_add_header(h, "Content-Length", clen);
+                evhttp_send_reply(req, status, NULL, NULL);
+                return;
+        }
         for (i = 0; i < n; i++)
                 evbuffer_add(out, parts[i], lens[i]);
         evbuffer_add(out, "\n", 1);
-        evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
-        evhttp_add_header(h, "Date", web_date(rw));
         evhttp_send_reply(req, status, NULL, NULL);
 }
 
@@ -578,4 +597,32 @@ web_stop(struct rworker *rw)
         if (rw->http)
                 evhttp_free(rw->http);
         rw->http = NULL;
+}
+
+size_t
+web_route_count(void)
+{
+        return sizeof(routes) / sizeof(routes[0]);
+}
+
+const char *
+web_route_path(size_t i, int *methods, const char **param)
+{
+        static const struct {
+                int ev, web;
+        } map[] = {
+            {EVHTTP_REQ_GET, WEB_GET},       {EVHTTP_REQ_HEAD, WEB_HEAD},
+            {EVHTTP_REQ_POST, WEB_POST},     {EVHTTP_REQ_PUT, WEB_PUT},
+            {EVHTTP_REQ_DELETE, WEB_DELETE},
+        };
+        size_t k;
+
+        if (i >= web_route_count())
+                return NULL;
+        *methods = 0;
+        for (k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+                if (routes[i].methods & map[k].ev)
+                        *methods |= map[k].web;
+        *param = routes[i].param;
+        return routes[i].path;
 }

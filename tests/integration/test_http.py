@@ -210,3 +210,37 @@ def _(n):
     eq((st, j.get("status"), j.get("pid")), (200, "ok", n.proc.pid),
        "status, body status, pid")
     eq(j.get("redis"), True, "redis")
+
+
+@g.test("HEAD: headers with the GET body's Content-Length, no body; the "
+        "kept-alive connection stays in step")
+def _(n):
+    import socket
+    paths = ["/api/handles/%s" % H, "/healthz",
+             "/api/handles/88.900.1/NO-SUCH"]
+    for path in paths:
+        st, _, body = n.http("GET", path)
+        s = socket.create_connection(("127.0.0.1", n.http_port),
+                                     timeout=scaled(5))
+        try:
+            # HEAD then GET of the same path, pipelined on one connection.
+            req = "%s %s HTTP/1.1\r\nHost: t\r\n\r\n"
+            s.sendall((req % ("HEAD", path) + req % ("GET", path)).encode())
+            buf = b""
+            while buf.count(b"\r\n\r\n") < 2 or not buf.endswith(body):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+        finally:
+            s.close()
+        head, rest = buf.split(b"\r\n\r\n", 1)
+        check(head.startswith(b"HTTP/1.1 %d" % st), "HEAD status line %r"
+              % head[:40])
+        m = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+        check(m is not None, "HEAD %s has no Content-Length" % path)
+        eq(int(m.group(1)), len(body), "HEAD Content-Length of %s" % path)
+        check(rest.startswith(b"HTTP/1.1 %d" % st),
+              "after HEAD %s the next bytes are %r, not the GET response"
+              % (path, rest[:40]))
+        eq(rest.split(b"\r\n\r\n", 1)[1], body, "GET body after HEAD")
