@@ -1,9 +1,11 @@
 /*
  * idnode: the secondary node daemon.  Wires config, workers and their
- * resolvers together and owns the signals: SIGTERM/SIGINT stop,
+ * resolvers together and owns the signals: SIGTERM/SIGINT drain and stop,
  * SIGHUP reloads the config file and reopens the log.
  */
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/worker.h"
@@ -27,6 +30,11 @@ struct node {
         int nworkers;
         struct worker *workers[IDNODE_MAX_WORKERS];
         struct rworker *rworkers[IDNODE_MAX_WORKERS];
+        /* Shutdown: workers report when drained; the main loop waits. */
+        _Atomic int drained;
+        int draining;
+        uint64_t drain_deadline;
+        struct event *drain_timer;
 };
 
 static void
@@ -104,18 +112,67 @@ node_reload(struct node *n)
         log_info("reload", "result=ok");
 }
 
+/* On a worker's thread: it has no command left waiting on Redis. */
+static void
+node_worker_drained(void *arg)
+{
+        struct node *n = arg;
+
+        atomic_fetch_add(&n->drained, 1);
+}
+
+static void
+node_drain_fn(struct worker *w, void *arg)
+{
+        rworker_drain(worker_data(w), node_worker_drained, arg);
+}
+
+static void
+node_drain_check(evutil_socket_t fd, short what, void *arg)
+{
+        struct node *n = arg;
+        int done = atomic_load(&n->drained);
+
+        (void)fd;
+        (void)what;
+        if (done < n->nworkers && clock_ms() < n->drain_deadline)
+                return;
+        log_info("shutdown", "drained_workers=%d of=%d", done, n->nworkers);
+        event_base_loopexit(n->base, NULL);
+}
+
+/*
+ * The first SIGTERM/SIGINT drains: no new work, and the requests in
+ * flight (each bounded by request_timeout_ms) get their answers.  A
+ * second signal, or the deadline, stops at once.
+ */
 static void
 node_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
         struct node *n = arg;
+        struct timeval tv = {0, 20000};
+        int i;
 
         (void)what;
         if (sig == SIGHUP) {
                 node_reload(n);
                 return;
         }
-        log_info("shutdown", "signal=%d", (int)sig);
-        event_base_loopexit(n->base, NULL);
+        log_info("shutdown", "signal=%d draining=%d", (int)sig, !n->draining);
+        if (n->draining) {
+                event_base_loopexit(n->base, NULL);
+                return;
+        }
+        n->draining = 1;
+        n->drain_deadline =
+            clock_ms() + (uint64_t)n->cfg->request_timeout_ms + 1000;
+        for (i = 0; i < n->nworkers; i++)
+                if (worker_post(n->workers[i], node_drain_fn, n) < 0)
+                        atomic_fetch_add(&n->drained, 1);
+        n->drain_timer =
+            event_new(n->base, -1, EV_PERSIST, node_drain_check, n);
+        if (!n->drain_timer || event_add(n->drain_timer, &tv) < 0)
+                event_base_loopexit(n->base, NULL);
 }
 
 static void
@@ -253,6 +310,8 @@ out:
         for (i = 0; i < 3; i++)
                 if (sigs[i])
                         event_free(sigs[i]);
+        if (n.drain_timer)
+                event_free(n.drain_timer);
         if (n.base)
                 event_base_free(n.base);
         config_unref(n.cfg);

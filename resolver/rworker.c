@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+#include <event2/listener.h>
+
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -126,6 +129,8 @@ rworker_free(struct rworker *rw)
 {
         if (!rw)
                 return;
+        if (rw->drain_ev)
+                event_free(rw->drain_ev);
         /* First: pending lookups are answered while listeners still exist. */
         rpool_free(rw->redis);
         web_stop(rw);
@@ -135,6 +140,38 @@ rworker_free(struct rworker *rw)
         wbuf_free(&rw->out);
         config_unref(rw->cfg);
         free(rw);
+}
+
+static void
+rworker_drain_check(evutil_socket_t fd, short what, void *arg)
+{
+        struct rworker *rw = arg;
+
+        (void)fd;
+        (void)what;
+        if (rpool_inflight(rw->redis) > 0)
+                return;
+        event_del(rw->drain_ev);
+        rw->drained(rw->drained_arg);
+}
+
+void
+rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg)
+{
+        struct timeval tv = {0, 10000};
+
+        if (rw->tcp_lis)
+                evconnlistener_disable(rw->tcp_lis);
+        if (rw->http_lis)
+                evconnlistener_disable(rw->http_lis);
+        if (rw->udp_ev)
+                event_del(rw->udp_ev);
+        rw->drained = drained;
+        rw->drained_arg = arg;
+        rw->drain_ev =
+            event_new(rw->base, -1, EV_PERSIST, rworker_drain_check, rw);
+        if (!rw->drain_ev || event_add(rw->drain_ev, &tv) < 0)
+                drained(arg); /* cannot wait: stop now */
 }
 
 void

@@ -52,6 +52,10 @@ struct rworker {
         struct tconn *conns; /* open TCP connections */
         size_t nconns;
         struct evhttp *http;
+        struct evconnlistener *http_lis; /* owned by http */
+        struct event *drain_ev;
+        void (*drained)(void *);
+        void *drained_arg;
         time_t date_at; /* second the cached Date header was made */
         char date[40];  /* HTTP Date header value */
         struct rstats st;
@@ -67,6 +71,12 @@ struct rworker *rworker_new(struct worker *w, struct config *cfg, char *err,
 /* Closes every connection and frees everything (on the worker's thread
  * after its loop ended, or before it started). */
 void rworker_free(struct rworker *rw);
+/*
+ * Stops taking new work (listeners paused, UDP no longer read) and calls
+ * drained(arg) on this worker's thread once no command waits on Redis,
+ * so requests in flight get their real answers before the node stops.
+ */
+void rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg);
 /* Applies a reloaded config (takes a reference, drops the old one). */
 void rworker_reload(struct rworker *rw, struct config *cfg);
 void rworker_get_stats(const struct rworker *rw, struct rstats *st);

@@ -581,6 +581,7 @@ web_start(struct rworker *rw, char *err, size_t errlen)
                 rw->http = NULL;
                 return -1;
         }
+        rw->http_lis = lis;
         evhttp_set_gencb(rw->http, web_route, rw);
         evhttp_set_timeout(rw->http, rw->cfg->tcp_idle_timeout_ms / 1000 + 1);
         evhttp_set_max_body_size(rw->http, WEB_MAX_BODY);

@@ -155,3 +155,33 @@ def _(n):
     finally:
         tcp.close()
         hc.close()
+
+
+gd = Group("drain", records=[data.ALL],
+           config={"request_timeout_ms": 3000, "cache": False})
+
+
+@gd.test("SIGTERM drains: a request waiting on Redis gets its real answer, "
+         "then exit 0")
+def _(n):
+    import socket
+    from harness import Resp
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(scaled(5))
+    try:
+        os.kill(n.redis.pid, signal.SIGSTOP)
+        try:
+            u.sendto(resolution(H, indexes=[1], reqid=77), n.haddr)
+            time.sleep(scaled(0.3))  # the request now waits on Redis
+            n.proc.send_signal(signal.SIGTERM)
+            time.sleep(scaled(0.3))
+            check(n.proc.poll() is None, "exited with a request in flight")
+        finally:
+            os.kill(n.redis.pid, signal.SIGCONT)
+        r = Resp(u.recv(65536))
+        eq((r.reqid, r.rcode), (77, 1), "answer of the drained request")
+        eq(n.proc.wait(timeout=scaled(5)), 0, "exit status after draining")
+        check(re.search(r"event=shutdown drained_workers=2 of=2",
+                        n.stderr_text()), "no drained log line")
+    finally:
+        u.close()
