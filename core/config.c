@@ -48,6 +48,7 @@ static const struct config_key keys[] = {
     INT(request_timeout_ms, 10, 60000, 1000, 1),
     BOOL(cache, 1, 1),
     INT(cache_entries, 16, 100000000, 200000, 0),
+    INT(cache_max_mb, 1, 1048576, 128, 0), /* per worker */
     INT(cache_ttl_max_s, 0, 86400 * 2, 300, 1),
     INT(cache_negative_ttl_s, 0, 3600, 5, 1),
     INT(tcp_idle_timeout_ms, 100, 3600000, 60000, 1),

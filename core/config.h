@@ -27,6 +27,7 @@ struct config {
         int request_timeout_ms;
         int cache;
         int cache_entries;
+        int cache_max_mb;
         int cache_ttl_max_s;
         int cache_negative_ttl_s;
         int tcp_idle_timeout_ms;

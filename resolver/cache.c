@@ -20,6 +20,7 @@ struct cache {
         struct centry **buckets;
         size_t mask;
         size_t max;
+        size_t max_bytes;
         struct centry *lru_head, *lru_tail;
         struct cache_stats st;
 };
@@ -36,7 +37,7 @@ cache_hash(const char *p, size_t len)
 }
 
 struct cache *
-cache_new(size_t max_entries)
+cache_new(size_t max_entries, size_t max_bytes)
 {
         struct cache *c = calloc(1, sizeof(*c));
         size_t n = 16;
@@ -52,6 +53,7 @@ cache_new(size_t max_entries)
         }
         c->mask = n - 1;
         c->max = max_entries;
+        c->max_bytes = max_bytes;
         return c;
 }
 
@@ -105,6 +107,12 @@ cache_remove(struct cache *c, struct centry **pp)
         free(e);
 }
 
+static size_t
+cache_entry_size(const struct centry *e)
+{
+        return sizeof(*e) + e->keylen + (e->rec ? hrec_size(e->rec) : 0);
+}
+
 int
 cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
           struct hrec **rec)
@@ -126,6 +134,11 @@ cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
                 lru_unlink(c, e);
                 lru_push(c, e);
         }
+        /* A front end may have memoised a rendering since: count it. */
+        if (e->rec && e->size != cache_entry_size(e)) {
+                c->st.bytes += cache_entry_size(e) - e->size;
+                e->size = cache_entry_size(e);
+        }
         c->st.hits++;
         *rec = e->rec;
         return 1;
@@ -138,10 +151,13 @@ cache_put(struct cache *c, const char *key, size_t len, struct hrec *rec,
         uint32_t h = cache_hash(key, len);
         struct centry **pp = cache_slot(c, key, len, h);
         struct centry *e;
+        size_t size;
 
         if (*pp)
                 cache_remove(c, pp);
-        if (c->st.entries >= c->max && c->lru_tail) {
+        size = sizeof(*e) + len + (rec ? hrec_size(rec) : 0);
+        while (c->lru_tail &&
+               (c->st.entries >= c->max || c->st.bytes + size > c->max_bytes)) {
                 struct centry *old = c->lru_tail;
 
                 cache_remove(c,
@@ -161,7 +177,7 @@ cache_put(struct cache *c, const char *key, size_t len, struct hrec *rec,
         *pp = e;
         lru_push(c, e);
         c->st.entries++;
-        e->size = sizeof(*e) + len + (rec ? hrec_size(rec) : 0);
+        e->size = size;
         c->st.bytes += e->size;
         return 0;
 }

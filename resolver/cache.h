@@ -21,7 +21,11 @@ struct cache_stats {
         size_t bytes;
 };
 
-struct cache *cache_new(size_t max_entries);
+/*
+ * At most max_entries records and about max_bytes of them (a record's
+ * memoised rendering counts from the next time it is looked up).
+ */
+struct cache *cache_new(size_t max_entries, size_t max_bytes);
 /* Frees the cache and every record it owns. */
 void cache_free(struct cache *c);
 

@@ -91,7 +91,8 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
         rw->cfg = cfg;
         /* No answer may exceed what CNRI clients accept (262,144 bytes). */
         wbuf_init(&rw->out, WIRE_ENV_LEN + WIRE_MAX_MESSAGE);
-        rw->cache = cache_new((size_t)cfg->cache_entries);
+        rw->cache = cache_new((size_t)cfg->cache_entries,
+                              (size_t)cfg->cache_max_mb << 20);
         if (!rw->cache) {
                 snprintf(err, errlen, "out of memory");
                 goto fail;
