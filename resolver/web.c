@@ -52,6 +52,8 @@ static void web_snms_detail(struct rworker *rw, struct evhttp_request *req,
                             const char *rest);
 static void web_healthz(struct rworker *rw, struct evhttp_request *req,
                         const char *rest);
+static void web_readyz(struct rworker *rw, struct evhttp_request *req,
+                       const char *rest);
 
 /*
  * Route table: a path prefix ending in '/' matches everything below it;
@@ -68,6 +70,7 @@ static const struct {
     {"/identityv2/data/detail", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
      web_snms_detail},
     {"/healthz", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_healthz},
+    {"/readyz", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_readyz},
 };
 
 /* The Date header, formatted once per second per worker. */
@@ -533,6 +536,24 @@ web_healthz(struct rworker *rw, struct evhttp_request *req, const char *rest)
                       json_pack("{s:s,s:i,s:i,s:b}", "status", "ok", "pid",
                                 (int)getpid(), "worker", worker_id(rw->w),
                                 "redis", rpool_ready(rw->redis)),
+                      0);
+}
+
+/*
+ * Ready to serve: this worker's Redis connection answers and its
+ * listeners are up (they are, or this request would not be here).  A
+ * balancer sends traffic elsewhere on 503.
+ */
+static void
+web_readyz(struct rworker *rw, struct evhttp_request *req, const char *rest)
+{
+        int redis = rpool_ready(rw->redis);
+
+        (void)rest;
+        web_send_json(rw, req, redis ? 200 : 503,
+                      json_pack("{s:b,s:i,s:b,s:b}", "ready", redis, "worker",
+                                worker_id(rw->w), "redis", redis, "listeners",
+                                1),
                       0);
 }
 

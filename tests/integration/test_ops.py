@@ -185,3 +185,37 @@ def _(n):
                         n.stderr_text()), "no drained log line")
     finally:
         u.close()
+
+
+gr = Group("readyz", records=[data.ALL])
+
+
+def readyz_poll(n, until, seconds):
+    """Fresh-connection GET /readyz until until(status, json) holds for
+    answers from both workers; returns the answers seen per worker."""
+    seen = {}
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < scaled(seconds):
+        st, j = n.http_json("/readyz")[:2]
+        if until(st, j):
+            seen[j["worker"]] = (st, j)
+        if len(seen) == 2:
+            return seen
+        time.sleep(0.02)
+    raise AssertionError("after %.1f s only workers %r answered as expected"
+                         % (scaled(seconds), sorted(seen)))
+
+
+@gr.test("/readyz: 200 while Redis answers, 503 with details while it is "
+         "down, 200 again after")
+def _(n):
+    readyz_poll(n, lambda st, j: st == 200 and j["ready"] and j["redis"], 3)
+    n.kill_redis()
+    seen = readyz_poll(n, lambda st, j: st == 503, 3)
+    for st, j in seen.values():
+        eq((j["ready"], j["redis"], j["listeners"]), (False, False, True),
+           "readyz body while Redis is down")
+    st, j = n.http_json("/healthz")[:2]
+    eq(st, 200, "/healthz stays 200 (the process is alive)")
+    n.start_redis()
+    readyz_poll(n, lambda st, j: st == 200 and j["ready"], 8)
