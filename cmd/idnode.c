@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/httpd.h"
 #include "core/log.h"
 #include "core/worker.h"
 #include "resolver/rworker.h"
@@ -48,27 +49,10 @@ usage(FILE *fp)
 static void
 print_routes(void)
 {
-        static const struct {
-                int bit;
-                const char *name;
-        } meth[] = {{WEB_GET, "GET"},
-                    {WEB_HEAD, "HEAD"},
-                    {WEB_POST, "POST"},
-                    {WEB_PUT, "PUT"},
-                    {WEB_DELETE, "DELETE"}};
-        size_t i, k;
+        size_t n;
+        const struct httpd_route *r = web_routes(&n);
 
-        for (i = 0; i < web_route_count(); i++) {
-                const char *param = NULL;
-                int methods = 0;
-                const char *path = web_route_path(i, &methods, &param);
-
-                for (k = 0; k < sizeof(meth) / sizeof(meth[0]); k++)
-                        if (methods & meth[k].bit)
-                                printf("%s %s%s%s%s\n", meth[k].name, path,
-                                       param ? "{" : "", param ? param : "",
-                                       param ? "}" : "");
-        }
+        httpd_print_routes(stdout, r, n);
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/httpd.h"
 #include "core/log.h"
 #include "core/site.h"
 #include "core/wire.h"
@@ -163,8 +164,8 @@ rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg)
 
         if (rw->tcp_lis)
                 evconnlistener_disable(rw->tcp_lis);
-        if (rw->http_lis)
-                evconnlistener_disable(rw->http_lis);
+        if (rw->httpd)
+                httpd_pause(rw->httpd);
         if (rw->udp_ev)
                 event_del(rw->udp_ev);
         rw->drained = drained;

@@ -51,13 +51,10 @@ struct rworker {
         struct evconnlistener *tcp_lis;
         struct tconn *conns; /* open TCP connections */
         size_t nconns;
-        struct evhttp *http;
-        struct evconnlistener *http_lis; /* owned by http */
+        struct httpd *httpd;
         struct event *drain_ev;
         void (*drained)(void *);
         void *drained_arg;
-        time_t date_at; /* second the cached Date header was made */
-        char date[40];  /* HTTP Date header value */
         struct rstats st;
 };
 

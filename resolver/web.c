@@ -1,23 +1,19 @@
 #include "resolver/web.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/event.h>
 #include <event2/http.h>
-#include <event2/listener.h>
 #include <jansson.h>
 
 #include "core/config.h"
+#include "core/httpd.h"
 #include "core/hjson.h"
 #include "core/hname.h"
 #include "core/hval.h"
 #include "core/log.h"
-#include "core/net.h"
 #include "core/wire.h"
 #include "core/worker.h"
 #include "resolver/rworker.h"
@@ -31,7 +27,6 @@ enum web_shape { SHAPE_HANDLE_NET, SHAPE_SNMS };
 /* One resolution over HTTP; owns its copies of what the answer needs. */
 struct wreq {
         struct lookup lk; /* first: lookup callbacks cast back */
-        struct rworker *rw;
         struct evhttp_request *req;
         enum web_shape shape;
         int pretty;
@@ -43,108 +38,24 @@ struct wreq {
         char given[HNAME_MAX + 1]; /* the handle as the client wrote it */
 };
 
-typedef void (*web_handler)(struct rworker *rw, struct evhttp_request *req,
-                            const char *rest);
-
-static void web_api_handle(struct rworker *rw, struct evhttp_request *req,
+static void web_api_handle(void *ctx, struct evhttp_request *req,
                            const char *rest);
-static void web_snms_detail(struct rworker *rw, struct evhttp_request *req,
+static void web_snms_detail(void *ctx, struct evhttp_request *req,
                             const char *rest);
-static void web_healthz(struct rworker *rw, struct evhttp_request *req,
+static void web_healthz(void *ctx, struct evhttp_request *req,
                         const char *rest);
-static void web_readyz(struct rworker *rw, struct evhttp_request *req,
-                       const char *rest);
+static void web_readyz(void *ctx, struct evhttp_request *req, const char *rest);
 
 /*
- * Route table: a path prefix ending in '/' matches everything below it;
- * `param` names what follows the prefix (docs/openapi.yaml, --routes).
+ * Route table: a path ending in '/' serves everything below it; `param`
+ * names what follows it (docs/openapi.yaml, idnode --routes).
  */
-static const struct {
-        const char *path;
-        const char *param;
-        int methods;
-        web_handler fn;
-} routes[] = {
-    {"/api/handles/", "handle", EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
-     web_api_handle},
-    {"/identityv2/data/detail", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD,
-     web_snms_detail},
-    {"/healthz", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_healthz},
-    {"/readyz", NULL, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD, web_readyz},
+static const struct httpd_route routes[] = {
+    {"/api/handles/", "handle", HTTPD_GET | HTTPD_HEAD, web_api_handle},
+    {"/identityv2/data/detail", NULL, HTTPD_GET | HTTPD_HEAD, web_snms_detail},
+    {"/healthz", NULL, HTTPD_GET | HTTPD_HEAD, web_healthz},
+    {"/readyz", NULL, HTTPD_GET | HTTPD_HEAD, web_readyz},
 };
-
-/* The Date header, formatted once per second per worker. */
-static const char *
-web_date(struct rworker *rw)
-{
-        time_t now = time(NULL);
-        struct tm tm;
-
-        if (now != rw->date_at) {
-                gmtime_r(&now, &tm);
-                strftime(rw->date, sizeof(rw->date),
-                         "%a, %d %b %Y %H:%M:%S GMT", &tm);
-                rw->date_at = now;
-        }
-        return rw->date;
-}
-
-/* Sends a JSON text: `parts` are concatenated, then a newline. */
-static void
-web_send_parts(struct rworker *rw, struct evhttp_request *req, int status,
-               const char *const *parts, const size_t *lens, int n)
-{
-        struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-        struct evbuffer *out = evhttp_request_get_output_buffer(req);
-        size_t total = 1;
-        char clen[24];
-        int i;
-
-        evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
-        evhttp_add_header(h, "Date", web_date(rw));
-        if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-                /*
-                 * libevent 2.1 would send the body after HEAD's headers,
-                 * which a keep-alive client reads as the next response.
-                 */
-                for (i = 0; i < n; i++)
-                        total += lens[i];
-                snprintf(clen, sizeof(clen), "%zu", total);
-                evhttp_add_header(h, "Content-Length", clen);
-                evhttp_send_reply(req, status, NULL, NULL);
-                return;
-        }
-        for (i = 0; i < n; i++)
-                evbuffer_add(out, parts[i], lens[i]);
-        evbuffer_add(out, "\n", 1);
-        evhttp_send_reply(req, status, NULL, NULL);
-}
-
-/* Sends `body` (a new reference, consumed) as JSON with `status`. */
-static void
-web_send_json(struct rworker *rw, struct evhttp_request *req, int status,
-              json_t *body, int pretty)
-{
-        char *s = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                              (pretty ? JSON_INDENT(2) : 0))
-                       : NULL;
-        size_t len = s ? strlen(s) : 0;
-
-        json_decref(body);
-        if (!s) {
-                evhttp_send_error(req, 500, "Internal Server Error");
-                return;
-        }
-        web_send_parts(rw, req, status, (const char *const *)&s, &len, 1);
-        free(s);
-}
-
-static void
-web_error(struct rworker *rw, struct evhttp_request *req, int status,
-          const char *msg)
-{
-        web_send_json(rw, req, status, json_pack("{s:s}", "message", msg), 0);
-}
 
 static const char *
 web_rc_message(uint32_t rc)
@@ -265,7 +176,7 @@ web_reply_fast(struct wreq *wr, struct hrec *rec)
         parts[2] = mid, lens[2] = sizeof(mid) - 1;
         parts[3] = rec->memo, lens[3] = rec->memo_len;
         parts[4] = "}", lens[4] = 1;
-        web_send_parts(wr->rw, wr->req, 200, parts, lens, 5);
+        httpd_send_parts(wr->req, 200, parts, lens, 5);
         return 0;
 }
 
@@ -304,8 +215,8 @@ web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                         json_object_set_new(
                             body, "message",
                             json_string(why ? why : web_rc_message(rc)));
-                web_send_json(wr->rw, wr->req, wire_rc_http_status(rc), body,
-                              wr->pretty);
+                httpd_send_json(wr->req, wire_rc_http_status(rc), body,
+                                wr->pretty);
         } else if (rc == RC_SUCCESS) {
                 plen = hname_prefix_len(wr->given, wr->given_len);
                 body = json_pack("{s:i,s:s,s:{s:s%,s:s%,s:o,s:O}}", "status", 1,
@@ -313,13 +224,13 @@ web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                                  wr->given, plen, "handle", wr->given,
                                  wr->given_len, "templateVersion",
                                  web_template_version(rec), "value", vals);
-                web_send_json(wr->rw, wr->req, 200, body, wr->pretty);
+                httpd_send_json(wr->req, 200, body, wr->pretty);
         } else {
                 body = json_pack("{s:i,s:s,s:n}", "status", web_snms_status(rc),
                                  "message", why ? why : web_rc_message(rc),
                                  "data");
-                web_send_json(wr->rw, wr->req, wire_rc_http_status(rc), body,
-                              wr->pretty);
+                httpd_send_json(wr->req, wire_rc_http_status(rc), body,
+                                wr->pretty);
         }
         json_decref(vals);
 }
@@ -333,49 +244,6 @@ web_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
                 lk->rw->st.busy++;
         web_reply(wr, rec, rc, NULL);
         free(wr);
-}
-
-static int
-web_flag(const char *v)
-{
-        return v && (v[0] == '\0' || strcmp(v, "true") == 0 ||
-                     strcmp(v, "yes") == 0 || strcmp(v, "1") == 0);
-}
-
-/*
- * Calls fn(arg, key, value) for each `k=v` or bare `k` of a query
- * string, percent- and plus-decoded.  evhttp_parse_query_str rejects a
- * bare key such as "?pretty", which the REST API accepts.  Stops at the
- * first non-zero return, which it returns.
- */
-static int
-web_query_each(const char *query, int (*fn)(void *, const char *, const char *),
-               void *arg)
-{
-        char part[2048];
-        int rc = 0;
-
-        while (query && *query && rc == 0) {
-                size_t n = strcspn(query, "&");
-                char *eq, *k, *v;
-
-                if (n >= sizeof(part))
-                        return -1;
-                memcpy(part, query, n);
-                part[n] = '\0';
-                query += n + (query[n] == '&');
-                if (n == 0)
-                        continue;
-                eq = strchr(part, '=');
-                if (eq)
-                        *eq = '\0';
-                k = evhttp_uridecode(part, 1, NULL);
-                v = evhttp_uridecode(eq ? eq + 1 : "", 1, NULL);
-                rc = k && v ? fn(arg, k, v) : -1;
-                free(k);
-                free(v);
-        }
-        return rc;
 }
 
 struct query_ctx {
@@ -414,7 +282,7 @@ web_query_param(void *arg, const char *key, const char *value)
                 }
                 wr->idx[wr->nidx++] = (uint32_t)v;
         } else if (strcmp(key, "pretty") == 0) {
-                wr->pretty = web_flag(value);
+                wr->pretty = httpd_flag(value);
         }
         return 0;
 }
@@ -434,17 +302,16 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
 
         rw->st.http_requests++;
         if (!wr) {
-                web_error(rw, req, 503, "out of memory");
+                httpd_error(req, 503, "out of memory");
                 return;
         }
-        wr->rw = rw;
         wr->req = req;
         wr->shape = shape;
         {
                 struct query_ctx q = {wr, 0, "malformed query string"};
 
-                if (web_query_each(query, web_query_param, &q) != 0) {
-                        web_error(rw, req, 400, q.why);
+                if (httpd_query_each(query, web_query_param, &q) != 0) {
+                        httpd_error(req, 400, q.why);
                         free(wr);
                         return;
                 }
@@ -482,13 +349,15 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
 }
 
 static void
-web_api_handle(struct rworker *rw, struct evhttp_request *req, const char *rest)
+web_api_handle(void *ctx, struct evhttp_request *req, const char *rest)
 {
+        struct rworker *rw = ctx;
+
         size_t len = 0;
         char *h = evhttp_uridecode(rest, 0, &len);
 
         if (!h) {
-                web_error(rw, req, 400, "malformed path");
+                httpd_error(req, 400, "malformed path");
                 return;
         }
         web_resolve(rw, req, SHAPE_HANDLE_NET, h, len);
@@ -507,21 +376,22 @@ web_query_handle(void *arg, const char *key, const char *value)
 }
 
 static void
-web_snms_detail(struct rworker *rw, struct evhttp_request *req,
-                const char *rest)
+web_snms_detail(void *ctx, struct evhttp_request *req, const char *rest)
 {
+        struct rworker *rw = ctx;
+
         const char *query =
             evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
         char *h = NULL;
 
         (void)rest;
-        if (web_query_each(query, web_query_handle, &h) != 0 || !h) {
+        if (httpd_query_each(query, web_query_handle, &h) != 0 || !h) {
                 free(h);
-                web_send_json(rw, req, 400,
-                              json_pack("{s:i,s:s,s:n}", "status", -2,
-                                        "message", "handle is required",
-                                        "data"),
-                              0);
+                httpd_send_json(req, 400,
+                                json_pack("{s:i,s:s,s:n}", "status", -2,
+                                          "message", "handle is required",
+                                          "data"),
+                                0);
                 return;
         }
         web_resolve(rw, req, SHAPE_SNMS, h, strlen(h));
@@ -529,14 +399,16 @@ web_snms_detail(struct rworker *rw, struct evhttp_request *req,
 }
 
 static void
-web_healthz(struct rworker *rw, struct evhttp_request *req, const char *rest)
+web_healthz(void *ctx, struct evhttp_request *req, const char *rest)
 {
+        struct rworker *rw = ctx;
+
         (void)rest;
-        web_send_json(rw, req, 200,
-                      json_pack("{s:s,s:i,s:i,s:b}", "status", "ok", "pid",
-                                (int)getpid(), "worker", worker_id(rw->w),
-                                "redis", rpool_ready(rw->redis)),
-                      0);
+        httpd_send_json(req, 200,
+                        json_pack("{s:s,s:i,s:i,s:b}", "status", "ok", "pid",
+                                  (int)getpid(), "worker", worker_id(rw->w),
+                                  "redis", rpool_ready(rw->redis)),
+                        0);
 }
 
 /*
@@ -545,106 +417,48 @@ web_healthz(struct rworker *rw, struct evhttp_request *req, const char *rest)
  * balancer sends traffic elsewhere on 503.
  */
 static void
-web_readyz(struct rworker *rw, struct evhttp_request *req, const char *rest)
+web_readyz(void *ctx, struct evhttp_request *req, const char *rest)
 {
+        struct rworker *rw = ctx;
+
         int redis = rpool_ready(rw->redis);
 
         (void)rest;
-        web_send_json(rw, req, redis ? 200 : 503,
-                      json_pack("{s:b,s:i,s:b,s:b}", "ready", redis, "worker",
-                                worker_id(rw->w), "redis", redis, "listeners",
-                                1),
-                      0);
-}
-
-static void
-web_route(struct evhttp_request *req, void *arg)
-{
-        struct rworker *rw = arg;
-        const char *path =
-            evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-        size_t i;
-
-        if (!path)
-                path = "/";
-        for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-                size_t n = strlen(routes[i].path);
-                int prefix = routes[i].path[n - 1] == '/';
-
-                if (prefix ? strncmp(path, routes[i].path, n) != 0
-                           : strcmp(path, routes[i].path) != 0)
-                        continue;
-                if (!(evhttp_request_get_command(req) & routes[i].methods)) {
-                        web_error(rw, req, 405, "method not allowed");
-                        return;
-                }
-                routes[i].fn(rw, req, path + n);
-                return;
-        }
-        web_error(rw, req, 404, "no such endpoint");
+        httpd_send_json(req, redis ? 200 : 503,
+                        json_pack("{s:b,s:i,s:b,s:b}", "ready", redis, "worker",
+                                  worker_id(rw->w), "redis", redis, "listeners",
+                                  1),
+                        0);
 }
 
 int
 web_start(struct rworker *rw, char *err, size_t errlen)
 {
-        struct evconnlistener *lis =
-            net_listen_tcp(rw->base, "http", rw->cfg->http_bind,
-                           rw->cfg->http_port, NULL, NULL, err, errlen);
+        struct httpd_opts o;
 
-        if (!lis)
+        memset(&o, 0, sizeof(o));
+        o.bind = rw->cfg->http_bind;
+        o.port = rw->cfg->http_port;
+        o.idle_s = rw->cfg->tcp_idle_timeout_ms / 1000 + 1;
+        o.max_body = WEB_MAX_BODY;
+        o.max_headers = WEB_MAX_HEADERS;
+        rw->httpd = httpd_new(rw->base, &o, err, errlen);
+        if (!rw->httpd)
                 return -1;
-        rw->http = evhttp_new(rw->base);
-        if (!rw->http || !evhttp_bind_listener(rw->http, lis)) {
-                snprintf(err, errlen, "http: cannot start server");
-                if (rw->http)
-                        evhttp_free(rw->http);
-                evconnlistener_free(lis);
-                rw->http = NULL;
-                return -1;
-        }
-        rw->http_lis = lis;
-        evhttp_set_gencb(rw->http, web_route, rw);
-        evhttp_set_timeout(rw->http, rw->cfg->tcp_idle_timeout_ms / 1000 + 1);
-        evhttp_set_max_body_size(rw->http, WEB_MAX_BODY);
-        evhttp_set_max_headers_size(rw->http, WEB_MAX_HEADERS);
-        evhttp_set_allowed_methods(
-            rw->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                          EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE);
-        return 0;
+        return httpd_add_routes(rw->httpd, routes,
+                                sizeof(routes) / sizeof(routes[0]), rw);
 }
 
 void
 web_stop(struct rworker *rw)
 {
-        if (rw->http)
-                evhttp_free(rw->http);
-        rw->http = NULL;
+        httpd_free(rw->httpd);
+        rw->httpd = NULL;
 }
 
-size_t
-web_route_count(void)
+const struct httpd_route *
+web_routes(size_t *n)
 {
-        return sizeof(routes) / sizeof(routes[0]);
-}
-
-const char *
-web_route_path(size_t i, int *methods, const char **param)
-{
-        static const struct {
-                int ev, web;
-        } map[] = {
-            {EVHTTP_REQ_GET, WEB_GET},       {EVHTTP_REQ_HEAD, WEB_HEAD},
-            {EVHTTP_REQ_POST, WEB_POST},     {EVHTTP_REQ_PUT, WEB_PUT},
-            {EVHTTP_REQ_DELETE, WEB_DELETE},
-        };
-        size_t k;
-
-        if (i >= web_route_count())
-                return NULL;
-        *methods = 0;
-        for (k = 0; k < sizeof(map) / sizeof(map[0]); k++)
-                if (routes[i].methods & map[k].ev)
-                        *methods |= map[k].web;
-        *param = routes[i].param;
-        return routes[i].path;
+        *n = sizeof(routes) / sizeof(routes[0]);
+        return routes;
 }

@@ -1,0 +1,85 @@
+/*
+ * The HTTP server of one worker (evhttp on the worker's own SO_REUSEPORT
+ * listener) and the route tables every layer adds to it, with the JSON
+ * response and query-string helpers their handlers share.
+ *
+ * A route table is static data of the layer that serves it: the server
+ * keeps a pointer, and each table's handlers receive that layer's
+ * per-worker context.  Everything runs on the worker's thread.
+ */
+#ifndef CORE_HTTPD_H
+#define CORE_HTTPD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+struct event_base;
+struct evhttp_request;
+struct httpd;
+
+/* Methods as bits; the values are libevent's EVHTTP_REQ_*. */
+enum {
+        HTTPD_GET = 1 << 0,
+        HTTPD_POST = 1 << 1,
+        HTTPD_HEAD = 1 << 2,
+        HTTPD_PUT = 1 << 3,
+        HTTPD_DELETE = 1 << 4,
+};
+
+/* `rest` is the path after a prefix route's path ("" for exact routes). */
+typedef void (*httpd_handler)(void *ctx, struct evhttp_request *req,
+                              const char *rest);
+
+struct httpd_route {
+        const char *path;  /* ending in '/': serves everything below it */
+        const char *param; /* a prefix route's path parameter, for docs */
+        int methods;       /* HTTPD_* bits */
+        httpd_handler fn;
+};
+
+struct httpd_opts {
+        const char *bind;
+        int port;
+        int idle_s;      /* keep-alive connections close after this */
+        size_t max_body; /* larger request bodies get 413 */
+        size_t max_headers;
+};
+
+/* Listens on bind:port.  NULL with "http host:port: reason" in err. */
+struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *o,
+                        char *err, size_t errlen);
+/* Adds a route table (kept, not copied). 0, or -1 if too many tables. */
+int httpd_add_routes(struct httpd *h, const struct httpd_route *routes,
+                     size_t n, void *ctx);
+/* Stops accepting connections; open ones are still served. */
+void httpd_pause(struct httpd *h);
+/* Closes every connection (pending requests are dropped) and frees. */
+void httpd_free(struct httpd *h);
+
+/* Sends the concatenated parts plus a newline as JSON (HEAD: headers). */
+void httpd_send_parts(struct evhttp_request *req, int status,
+                      const char *const *parts, const size_t *lens, int n);
+/* Sends `body` (a new reference, consumed) as JSON; 500 if it is NULL. */
+void httpd_send_json(struct evhttp_request *req, int status, json_t *body,
+                     int pretty);
+/* {"message": msg} with `status`. */
+void httpd_error(struct evhttp_request *req, int status, const char *msg);
+
+/*
+ * Calls fn(arg, key, value) for each `k=v` or bare `k` of a query string,
+ * percent- and plus-decoded (evhttp_parse_query_str refuses a bare key
+ * such as "?pretty").  Stops at the first non-zero return, which it
+ * returns; -1 if a component is malformed or too long.
+ */
+int httpd_query_each(const char *query,
+                     int (*fn)(void *arg, const char *key, const char *value),
+                     void *arg);
+/* A boolean query value: empty, "true", "yes" or "1". */
+int httpd_flag(const char *value);
+
+/* Prints one "METHOD /path" line per route and method (idnode --routes). */
+void httpd_print_routes(FILE *fp, const struct httpd_route *routes, size_t n);
+
+#endif
