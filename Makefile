@@ -95,7 +95,11 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
 deps:
 	@sh tests/deps.sh
 
-run: deps all
+# Packages first, then the build: a parallel make must not start
+# compiling before the libraries are installed.
+run:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory all
 	@sh tests/run_node.sh $(B)
 
 test: all $(UNIT_BIN) $(FUZZ_REPLAY)
