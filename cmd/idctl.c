@@ -17,6 +17,7 @@
 
 #include <hiredis/hiredis.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -25,6 +26,7 @@
 #include "core/hval.h"
 #include "core/wire.h"
 #include "registry/store.h"
+#include "registry/users.h"
 
 #define IDCTL_MAX_FILTER   64
 #define IDCTL_IMPORT_BATCH 500
@@ -591,6 +593,62 @@ cmd_import(const struct config *cfg, int argc, char **argv)
         return failed || st.errors ? 1 : 0;
 }
 
+/* user add NAME --role R [--enterprise USCC]; password on stdin. */
+static int
+cmd_user(const struct config *cfg, int argc, char **argv)
+{
+        const char *name = NULL, *uscc = NULL;
+        enum users_role role = USERS_NONE;
+        char pwd[USERS_PASSWORD_MAX + 2], err[256];
+        redisContext *rc;
+        size_t len;
+        int i, rcode;
+
+        if (argc < 2 || strcmp(argv[0], "add") != 0) {
+                fprintf(stderr, "idctl: user add NAME --role "
+                                "operator|reviewer|enterprise "
+                                "[--enterprise USCC] (password on stdin)\n");
+                return 2;
+        }
+        name = argv[1];
+        for (i = 2; i < argc; i++) {
+                if (strcmp(argv[i], "--role") == 0 && i + 1 < argc) {
+                        role = users_role_parse(argv[++i]);
+                } else if (strcmp(argv[i], "--enterprise") == 0 &&
+                           i + 1 < argc) {
+                        uscc = argv[++i];
+                } else {
+                        fprintf(stderr, "idctl: unexpected argument %s\n",
+                                argv[i]);
+                        return 2;
+                }
+        }
+        if (!fgets(pwd, sizeof(pwd), stdin)) {
+                fprintf(stderr, "idctl: give the password on standard "
+                                "input\n");
+                return 1;
+        }
+        len = strcspn(pwd, "\r\n");
+        if (pwd[len] == '\0' && len == sizeof(pwd) - 1) {
+                fprintf(stderr, "idctl: a password is 1-%d bytes\n",
+                        USERS_PASSWORD_MAX);
+                return 1;
+        }
+        pwd[len] = '\0';
+        rc = redis_open(cfg);
+        if (!rc)
+                return 1;
+        rcode = users_add(rc, name, role, uscc, pwd, len, err, sizeof(err));
+        OPENSSL_cleanse(pwd, sizeof(pwd));
+        redisFree(rc);
+        if (rcode < 0) {
+                fprintf(stderr, "idctl: %s\n", err);
+                return 1;
+        }
+        printf("user %s added (role %s)\n", name, users_role_name(role));
+        return 0;
+}
+
 static void
 usage(FILE *fp)
 {
@@ -607,6 +665,7 @@ static const struct {
 } commands[] = {
     {"resolve", cmd_resolve},
     {"import", cmd_import},
+    {"user", cmd_user},
 };
 
 int

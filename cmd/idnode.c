@@ -16,8 +16,10 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/httpd.h"
+#include "core/jobs.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "registry/auth.h"
 #include "resolver/rworker.h"
 #include "resolver/web.h"
 
@@ -31,6 +33,8 @@ struct node {
         int nworkers;
         struct worker *workers[IDNODE_MAX_WORKERS];
         struct rworker *rworkers[IDNODE_MAX_WORKERS];
+        struct auth *auths[IDNODE_MAX_WORKERS];
+        struct jobs *jobs; /* slow work (password hashing) off the loops */
         /* Shutdown: workers report when drained; the main loop waits. */
         _Atomic int drained;
         int draining;
@@ -52,6 +56,8 @@ print_routes(void)
         size_t n;
         const struct httpd_route *r = web_routes(&n);
 
+        httpd_print_routes(stdout, r, n);
+        r = auth_routes(&n);
         httpd_print_routes(stdout, r, n);
 }
 
@@ -164,13 +170,35 @@ node_stop(struct node *n)
 {
         int i;
 
+        /* Jobs first: their completions are posted to running workers. */
+        jobs_free(n->jobs);
+        n->jobs = NULL;
         for (i = 0; i < n->nworkers; i++)
                 worker_stop(n->workers[i]);
         for (i = 0; i < n->nworkers; i++) {
                 rworker_free(n->rworkers[i]);
+                auth_free(n->auths[i]);
                 worker_free(n->workers[i]);
         }
         n->nworkers = 0;
+}
+
+/* The registry's routes, on worker i's HTTP server and Redis pool. */
+static int
+node_add_registry(struct node *n, int i)
+{
+        struct rworker *rw = n->rworkers[i];
+        const struct httpd_route *r;
+        size_t k;
+
+        n->auths[i] = auth_new(n->workers[i], rworker_redis(rw), n->jobs);
+        r = auth_routes(&k);
+        if (!n->auths[i] ||
+            httpd_add_routes(rworker_httpd(rw), r, k, n->auths[i]) < 0) {
+                log_error("start", "worker=%d error=registry_routes", i);
+                return -1;
+        }
+        return 0;
 }
 
 static int
@@ -186,6 +214,11 @@ node_start(struct node *n)
         if (want > IDNODE_MAX_WORKERS)
                 want = IDNODE_MAX_WORKERS;
         /* Everything is built before any thread runs: failures are simple. */
+        n->jobs = jobs_new(want / 2 > 0 ? want / 2 : 1, 256);
+        if (!n->jobs) {
+                log_error("start", "error=jobs_new");
+                return -1;
+        }
         for (i = 0; i < want; i++) {
                 n->workers[i] = worker_new(i);
                 if (!n->workers[i]) {
@@ -200,6 +233,8 @@ node_start(struct node *n)
                         goto fail;
                 }
                 worker_set_data(n->workers[i], n->rworkers[i]);
+                if (node_add_registry(n, i) < 0)
+                        goto fail;
         }
         for (i = 0; i < n->nworkers; i++)
                 if (worker_start(n->workers[i]) < 0) {

@@ -1,5 +1,6 @@
 #include "registry/keys.h"
 
+#include <stdio.h>
 #include <string.h>
 
 size_t
@@ -23,4 +24,20 @@ keys_handle_name(const char *key, size_t len, const char **name)
                 return 0;
         *name = key + 3;
         return len - 4;
+}
+
+size_t
+keys_user(char *out, size_t outsz, const char *name)
+{
+        int n = snprintf(out, outsz, "user:{%s}", name);
+
+        return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
+}
+
+size_t
+keys_token(char *out, size_t outsz, const char *token_sha256_hex)
+{
+        int n = snprintf(out, outsz, "tok:%s", token_sha256_hex);
+
+        return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
 }

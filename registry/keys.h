@@ -34,4 +34,10 @@ size_t keys_handle(char *out, size_t outsz, const char *name, size_t len);
  */
 size_t keys_handle_name(const char *key, size_t len, const char **name);
 
+/* An account: hash with role, ent (USCC), pw (verifier), c (created). */
+size_t keys_user(char *out, size_t outsz, const char *name);
+
+/* A login token, by the SHA-256 hex of the token (never the token). */
+size_t keys_token(char *out, size_t outsz, const char *token_sha256_hex);
+
 #endif

@@ -192,6 +192,18 @@ rworker_reload(struct rworker *rw, struct config *cfg)
         config_unref(old);
 }
 
+struct rpool *
+rworker_redis(struct rworker *rw)
+{
+        return rw->redis;
+}
+
+struct httpd *
+rworker_httpd(struct rworker *rw)
+{
+        return rw->httpd;
+}
+
 void
 rworker_get_stats(const struct rworker *rw, struct rstats *st)
 {

@@ -76,6 +76,9 @@ void rworker_free(struct rworker *rw);
 void rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg);
 /* Applies a reloaded config (takes a reference, drops the old one). */
 void rworker_reload(struct rworker *rw, struct config *cfg);
+/* The worker's Redis pool and HTTP server, for other layers' routes. */
+struct rpool *rworker_redis(struct rworker *rw);
+struct httpd *rworker_httpd(struct rworker *rw);
 void rworker_get_stats(const struct rworker *rw, struct rstats *st);
 
 /* A lookup in flight, embedded in the front end's request object. */

@@ -56,6 +56,23 @@ cat >"$RUN/idnode.json" <<JSON
 }
 JSON
 "$B/idctl" -c "$RUN/idnode.json" import "$TOP/tests/data/demo.jsonl" || exit 1
+
+# Demo accounts: random passwords made on the first run, kept (mode 600)
+# beside the data so later runs print the same ones.
+ACCOUNTS="$RUN/demo-accounts.txt"
+if [ ! -s "$ACCOUNTS" ]; then
+        umask 077
+        : >"$ACCOUNTS"
+        for spec in "operator operator" "reviewer reviewer" \
+                "pumpworks enterprise 91350100M000100Y43"; do
+                set -- $spec
+                pw=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+                printf '%s\n' "$pw" | "$B/idctl" -c "$RUN/idnode.json" \
+                        user add "$1" --role "$2" ${3:+--enterprise "$3"} \
+                        >/dev/null || exit 1
+                echo "$1 $2 $pw" >>"$ACCOUNTS"
+        done
+fi
 "$B/idnode" -c "$RUN/idnode.json" &
 node_pid=$!
 i=0
@@ -82,6 +99,10 @@ Try, in another terminal:
   curl 'http://127.0.0.1:$WPORT/api/handles/88.123.45/PUMP-2026-000017?type=URL&index=2000'
   curl 'http://127.0.0.1:$WPORT/identityv2/data/detail?handle=88.123.48/HEAT-B7-2025-0912'
   curl -i 'http://127.0.0.1:$WPORT/api/handles/88.123.45/NO-SUCH-PUMP'
+  curl -X POST -d '{"username":"$(awk 'NR==1{print $1}' "$ACCOUNTS")","password":"$(awk 'NR==1{print $3}' "$ACCOUNTS")"}' http://127.0.0.1:$WPORT/identity/token
+
+Demo accounts (name role password; also in $ACCOUNTS):
+$(sed 's/^/  /' "$ACCOUNTS")
 
 Press Ctrl-C to stop.
 MSG

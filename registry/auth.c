@@ -1,0 +1,338 @@
+#include "registry/auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <hiredis/hiredis.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "certs/secret.h"
+#include "core/httpd.h"
+#include "core/jobs.h"
+#include "core/log.h"
+#include "core/rpool.h"
+#include "registry/keys.h"
+#include "registry/users.h"
+
+#define AUTH_MAX_BODY 4096
+
+struct auth {
+        struct worker *w;
+        struct rpool *redis;
+        struct jobs *jobs;
+};
+
+/* One login, from the request to the answer; freed by auth_login_end. */
+struct login {
+        struct auth *a;
+        struct evhttp_request *req;
+        char name[USERS_NAME_MAX + 1];
+        char pwd[USERS_PASSWORD_MAX + 1];
+        size_t pwdlen;
+        char verifier[SECRET_HASH_MAX];
+        char role[16];
+        char ent[32];
+        int known;
+        int ok;
+        char token[SECRET_HEX64];
+};
+
+/*
+ * Unknown users are checked against this (it matches nothing) at the
+ * same cost as a real account, so timing does not reveal which exist.
+ */
+static const char dummy_verifier[] =
+    "pbkdf2-sha256$200000$AAAAAAAAAAAAAAAAAAAAAA==$"
+    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+static void auth_login(void *ctx, struct evhttp_request *req, const char *rest);
+static void auth_logout(void *ctx, struct evhttp_request *req,
+                        const char *rest);
+
+/* One path, two methods: dispatch on the method. */
+static void
+auth_token_route(void *ctx, struct evhttp_request *req, const char *rest)
+{
+        if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
+                auth_login(ctx, req, rest);
+        else
+                auth_logout(ctx, req, rest);
+}
+
+static const struct httpd_route table[] = {
+    {"/identity/token", NULL, HTTPD_POST | HTTPD_DELETE, auth_token_route},
+};
+
+const struct httpd_route *
+auth_routes(size_t *n)
+{
+        *n = sizeof(table) / sizeof(table[0]);
+        return table;
+}
+
+/* The SNMS envelope {status, message, data}; data is consumed. */
+static void
+auth_reply(struct evhttp_request *req, int http, int status, const char *msg,
+           json_t *data)
+{
+        httpd_send_json(req, http,
+                        json_pack("{s:i,s:s,s:o}", "status", status, "message",
+                                  msg, "data", data ? data : json_null()),
+                        0);
+}
+
+static void
+auth_login_end(struct login *lg)
+{
+        OPENSSL_cleanse(lg, sizeof(*lg));
+        free(lg);
+}
+
+static void
+auth_token_stored(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct login *lg = arg;
+
+        if (st != RPOOL_OK || r->type != REDIS_REPLY_STATUS) {
+                auth_reply(lg->req, 503, -1, "store unavailable, retry later",
+                           NULL);
+        } else {
+                log_info("login", "user=%s role=%s result=ok", lg->name,
+                         lg->role);
+                auth_reply(lg->req, 200, 1, "success",
+                           json_pack("{s:s,s:i}", "token", lg->token,
+                                     "expiresIn", AUTH_TOKEN_TTL_S));
+        }
+        auth_login_end(lg);
+}
+
+/* On a jobs thread: the slow part. */
+static void
+auth_verify_work(void *arg)
+{
+        struct login *lg = arg;
+        int match = secret_verify_password(
+            lg->known ? lg->verifier : dummy_verifier, lg->pwd, lg->pwdlen);
+
+        lg->ok = lg->known && match;
+        OPENSSL_cleanse(lg->pwd, sizeof(lg->pwd));
+}
+
+/* Back on the worker. */
+static void
+auth_verified(struct worker *w, void *arg)
+{
+        struct login *lg = arg;
+        char sha[SECRET_HEX64], key[80], val[128];
+        const char *argv[5];
+        size_t argvlen[5];
+
+        (void)w;
+        if (!lg->ok) {
+                log_info("login", "user=%s result=denied",
+                         lg->name[0] ? lg->name : "(invalid)");
+                auth_reply(lg->req, 401, -2, "wrong username or password",
+                           NULL);
+                auth_login_end(lg);
+                return;
+        }
+        if (secret_new_token(lg->token) < 0) {
+                auth_reply(lg->req, 500, -4, "cannot make a token", NULL);
+                auth_login_end(lg);
+                return;
+        }
+        secret_token_key(lg->token, 64, sha);
+        snprintf(val, sizeof(val), "%s %s %s", lg->name, lg->role,
+                 lg->ent[0] ? lg->ent : "-");
+        argv[0] = "SET", argv[1] = key, argv[2] = val, argv[3] = "EX",
+        argv[4] = "86400";
+        argvlen[0] = 3, argvlen[1] = keys_token(key, sizeof(key), sha);
+        argvlen[2] = strlen(val), argvlen[3] = 2, argvlen[4] = 5;
+        if (rpool_command(lg->a->redis, auth_token_stored, lg, 5, argv,
+                          argvlen) < 0) {
+                auth_reply(lg->req, 503, -1, "store unavailable, retry later",
+                           NULL);
+                auth_login_end(lg);
+        }
+}
+
+static void
+auth_user_fetched(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct login *lg = arg;
+        size_t i;
+
+        if (st != RPOOL_OK || r->type != REDIS_REPLY_ARRAY) {
+                auth_reply(lg->req, 503, -1, "store unavailable, retry later",
+                           NULL);
+                auth_login_end(lg);
+                return;
+        }
+        for (i = 0; i + 1 < r->elements; i += 2) {
+                const char *k = r->element[i]->str, *v = r->element[i + 1]->str;
+
+                if (!k || !v)
+                        continue;
+                if (strcmp(k, "pw") == 0)
+                        snprintf(lg->verifier, sizeof(lg->verifier), "%s", v);
+                else if (strcmp(k, "role") == 0)
+                        snprintf(lg->role, sizeof(lg->role), "%s", v);
+                else if (strcmp(k, "ent") == 0)
+                        snprintf(lg->ent, sizeof(lg->ent), "%s", v);
+        }
+        lg->known = lg->verifier[0] != '\0';
+        if (jobs_submit(lg->a->jobs, lg->a->w, auth_verify_work, auth_verified,
+                        lg) < 0) {
+                auth_reply(lg->req, 503, -1, "too many logins, retry later",
+                           NULL);
+                auth_login_end(lg);
+        }
+}
+
+/* Characters of a UTF-8 string. */
+static size_t
+auth_chars(const char *s)
+{
+        size_t n = 0;
+
+        for (; *s; s++)
+                n += ((unsigned char)*s & 0xC0) != 0x80;
+        return n;
+}
+
+/*
+ * Parses {"username","password"} into lg; NULL or the reason for a 400.
+ * Strings within the SNMS limits that cannot be an account (empty, or a
+ * name idctl would refuse) are not an error here: they are a wrong login
+ * like any other, answered 401 after the same work.
+ */
+static const char *
+auth_parse(struct evhttp_request *req, struct login *lg)
+{
+        struct evbuffer *in = evhttp_request_get_input_buffer(req);
+        size_t len = evbuffer_get_length(in);
+        const json_t *jn, *jp;
+        const char *name;
+        json_t *root;
+        size_t n;
+
+        if (len > AUTH_MAX_BODY)
+                return "request body too large";
+        root = json_loadb((const char *)evbuffer_pullup(in, -1), len,
+                          JSON_REJECT_DUPLICATES, NULL);
+        jn = json_object_get(root, "username");
+        jp = json_object_get(root, "password");
+        if (!json_is_object(root) || !json_is_string(jn) ||
+            !json_is_string(jp)) {
+                json_decref(root);
+                return "need a JSON object with string username and "
+                       "password";
+        }
+        name = json_string_value(jn);
+        n = json_string_length(jp);
+        if (auth_chars(name) > USERS_NAME_MAX || n > USERS_PASSWORD_MAX) {
+                json_decref(root);
+                return "username is at most 50 characters and password at "
+                       "most 64 bytes";
+        }
+        if (users_valid_name(name, json_string_length(jn)) && n > 0 &&
+            strlen(json_string_value(jp)) == n) {
+                snprintf(lg->name, sizeof(lg->name), "%s", name);
+                memcpy(lg->pwd, json_string_value(jp), n);
+                lg->pwdlen = n;
+        }
+        json_decref(root);
+        return NULL;
+}
+
+static void
+auth_login(void *ctx, struct evhttp_request *req, const char *rest)
+{
+        struct auth *a = ctx;
+        struct login *lg = calloc(1, sizeof(*lg));
+        const char *why;
+        char key[80];
+        const char *argv[2] = {"HGETALL", key};
+        size_t argvlen[2] = {7, 0};
+
+        (void)rest;
+        if (!lg) {
+                auth_reply(req, 503, -1, "out of memory", NULL);
+                return;
+        }
+        lg->a = a;
+        lg->req = req;
+        if ((why = auth_parse(req, lg)) != NULL) {
+                auth_reply(req, 400, -2, why, NULL);
+                auth_login_end(lg);
+                return;
+        }
+        argvlen[1] = keys_user(key, sizeof(key), lg->name);
+        if (rpool_command(a->redis, auth_user_fetched, lg, 2, argv, argvlen) <
+            0) {
+                auth_reply(req, 503, -1, "store unavailable, retry later",
+                           NULL);
+                auth_login_end(lg);
+        }
+}
+
+static void
+auth_revoked(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct evhttp_request *req = arg;
+
+        if (st != RPOOL_OK || r->type != REDIS_REPLY_INTEGER)
+                auth_reply(req, 503, -1, "store unavailable, retry later",
+                           NULL);
+        else if (r->integer == 0)
+                auth_reply(req, 401, -1, "unknown or expired token", NULL);
+        else
+                auth_reply(req, 200, 1, "success", NULL);
+}
+
+static void
+auth_logout(void *ctx, struct evhttp_request *req, const char *rest)
+{
+        struct auth *a = ctx;
+        const char *h = evhttp_find_header(
+            evhttp_request_get_input_headers(req), "Authorization");
+        char sha[SECRET_HEX64], key[80];
+        const char *argv[2] = {"DEL", key};
+        size_t argvlen[2] = {3, 0};
+
+        (void)rest;
+        /* The scheme name is case-insensitive (RFC 7235). */
+        if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != 64) {
+                auth_reply(req, 401, -1, "a bearer token is required", NULL);
+                return;
+        }
+        secret_token_key(h + 7, 64, sha);
+        argvlen[1] = keys_token(key, sizeof(key), sha);
+        if (rpool_command(a->redis, auth_revoked, req, 2, argv, argvlen) < 0)
+                auth_reply(req, 503, -1, "store unavailable, retry later",
+                           NULL);
+}
+
+struct auth *
+auth_new(struct worker *w, struct rpool *redis, struct jobs *jobs)
+{
+        struct auth *a = calloc(1, sizeof(*a));
+
+        if (!a)
+                return NULL;
+        a->w = w;
+        a->redis = redis;
+        a->jobs = jobs;
+        return a;
+}
+
+void
+auth_free(struct auth *a)
+{
+        free(a);
+}
