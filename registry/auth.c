@@ -19,8 +19,6 @@
 #include "registry/keys.h"
 #include "registry/users.h"
 
-#define AUTH_MAX_BODY 4096
-
 struct auth {
         struct worker *w;
         struct rpool *redis;
@@ -31,8 +29,8 @@ struct auth {
 struct login {
         struct auth *a;
         struct evhttp_request *req;
-        char name[USERS_NAME_MAX + 1];
-        char pwd[USERS_PASSWORD_MAX + 1];
+        char name[AUTH_NAME_BUF];
+        char pwd[AUTH_PWD_BUF];
         size_t pwdlen;
         char verifier[SECRET_HASH_MAX];
         char role[16];
@@ -205,26 +203,20 @@ auth_chars(const char *s)
         return n;
 }
 
-/*
- * Parses {"username","password"} into lg; NULL or the reason for a 400.
- * Strings within the SNMS limits that cannot be an account (empty, or a
- * name idctl would refuse) are not an error here: they are a wrong login
- * like any other, answered 401 after the same work.
- */
-static const char *
-auth_parse(struct evhttp_request *req, struct login *lg)
+const char *
+auth_parse_login(const char *body, size_t len, char name[AUTH_NAME_BUF],
+                 char pwd[AUTH_PWD_BUF], size_t *pwdlen)
 {
-        struct evbuffer *in = evhttp_request_get_input_buffer(req);
-        size_t len = evbuffer_get_length(in);
         const json_t *jn, *jp;
-        const char *name;
+        const char *s;
         json_t *root;
         size_t n;
 
+        name[0] = '\0';
+        *pwdlen = 0;
         if (len > AUTH_MAX_BODY)
                 return "request body too large";
-        root = json_loadb((const char *)evbuffer_pullup(in, -1), len,
-                          JSON_REJECT_DUPLICATES, NULL);
+        root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
         jn = json_object_get(root, "username");
         jp = json_object_get(root, "password");
         if (!json_is_object(root) || !json_is_string(jn) ||
@@ -233,18 +225,18 @@ auth_parse(struct evhttp_request *req, struct login *lg)
                 return "need a JSON object with string username and "
                        "password";
         }
-        name = json_string_value(jn);
+        s = json_string_value(jn);
         n = json_string_length(jp);
-        if (auth_chars(name) > USERS_NAME_MAX || n > USERS_PASSWORD_MAX) {
+        if (auth_chars(s) > USERS_NAME_MAX || n > USERS_PASSWORD_MAX) {
                 json_decref(root);
                 return "username is at most 50 characters and password at "
                        "most 64 bytes";
         }
-        if (users_valid_name(name, json_string_length(jn)) && n > 0 &&
+        if (users_valid_name(s, json_string_length(jn)) && n > 0 &&
             strlen(json_string_value(jp)) == n) {
-                snprintf(lg->name, sizeof(lg->name), "%s", name);
-                memcpy(lg->pwd, json_string_value(jp), n);
-                lg->pwdlen = n;
+                snprintf(name, AUTH_NAME_BUF, "%s", s);
+                memcpy(pwd, json_string_value(jp), n);
+                *pwdlen = n;
         }
         json_decref(root);
         return NULL;
@@ -255,7 +247,9 @@ auth_login(void *ctx, struct evhttp_request *req, const char *rest)
 {
         struct auth *a = ctx;
         struct login *lg = calloc(1, sizeof(*lg));
+        struct evbuffer *in;
         const char *why;
+        size_t len;
         char key[80];
         const char *argv[2] = {"HGETALL", key};
         size_t argvlen[2] = {7, 0};
@@ -267,7 +261,13 @@ auth_login(void *ctx, struct evhttp_request *req, const char *rest)
         }
         lg->a = a;
         lg->req = req;
-        if ((why = auth_parse(req, lg)) != NULL) {
+        in = evhttp_request_get_input_buffer(req);
+        len = evbuffer_get_length(in);
+        why = len > AUTH_MAX_BODY
+                  ? "request body too large"
+                  : auth_parse_login((const char *)evbuffer_pullup(in, -1), len,
+                                     lg->name, lg->pwd, &lg->pwdlen);
+        if (why) {
                 auth_reply(req, 400, -2, why, NULL);
                 auth_login_end(lg);
                 return;

@@ -16,10 +16,23 @@ struct auth;
 struct httpd_route;
 
 #define AUTH_TOKEN_TTL_S 86400
+#define AUTH_MAX_BODY    4096
+#define AUTH_NAME_BUF    51 /* 50 + NUL */
+#define AUTH_PWD_BUF     65 /* 64 + NUL */
 
 /* Per-worker context of the login routes; the pointers are borrowed. */
 struct auth *auth_new(struct worker *w, struct rpool *redis, struct jobs *jobs);
 void auth_free(struct auth *a);
+
+/*
+ * Parses a login body {"username","password"}.  Returns NULL, or the
+ * reason for a 400 (not JSON, wrong types, over 50 characters or 64
+ * bytes).  On NULL, name is empty (and *pwdlen 0) when the strings can
+ * be no account: such a login is simply wrong, answered like any other.
+ */
+const char *auth_parse_login(const char *body, size_t len,
+                             char name[AUTH_NAME_BUF], char pwd[AUTH_PWD_BUF],
+                             size_t *pwdlen);
 
 /* The routes, served with an auth context. */
 const struct httpd_route *auth_routes(size_t *n);
