@@ -16,6 +16,7 @@
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/rpool.h"
+#include "core/utf8.h"
 #include "registry/keys.h"
 #include "registry/users.h"
 
@@ -192,17 +193,6 @@ auth_user_fetched(void *arg, struct redisReply *r, enum rpool_status st)
         }
 }
 
-/* Characters of a UTF-8 string. */
-static size_t
-auth_chars(const char *s)
-{
-        size_t n = 0;
-
-        for (; *s; s++)
-                n += ((unsigned char)*s & 0xC0) != 0x80;
-        return n;
-}
-
 const char *
 auth_parse_login(const char *body, size_t len, char name[AUTH_NAME_BUF],
                  char pwd[AUTH_PWD_BUF], size_t *pwdlen)
@@ -227,7 +217,7 @@ auth_parse_login(const char *body, size_t len, char name[AUTH_NAME_BUF],
         }
         s = json_string_value(jn);
         n = json_string_length(jp);
-        if (auth_chars(s) > USERS_NAME_MAX || n > USERS_PASSWORD_MAX) {
+        if (utf8_chars(s) > USERS_NAME_MAX || n > USERS_PASSWORD_MAX) {
                 json_decref(root);
                 return "username is at most 50 characters and password at "
                        "most 64 bytes";

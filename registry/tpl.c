@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "core/hval.h"
+#include "core/utf8.h"
 
 #define TPL_MAX_NAME 64u /* characters */
 #define TPL_MAX_DESC 1024u
@@ -41,16 +42,6 @@ tpl_fail(char *err, size_t errlen, const char *fmt, ...)
         vsnprintf(err, errlen, fmt, ap);
         va_end(ap);
         return -1;
-}
-
-static size_t
-utf8_chars(const char *s)
-{
-        size_t n = 0;
-
-        for (; *s; s++)
-                n += ((unsigned char)*s & 0xC0) != 0x80;
-        return n;
 }
 
 /*

@@ -618,7 +618,7 @@ gb = Group("auth busy", records=RECORDS, config={"workers": 1})
 
 
 @gb.test("while 4 logins are hashed, UDP resolutions on the same (only) "
-         "worker answer within 50 ms")
+         "worker keep answering at once (median under 20 ms)")
 def _(n):
     must_add(n, "ivy", "operator", "ivy-Passw0rd")
     r = n.resolve(H, indexes=[1])     # warm the cache
@@ -669,12 +669,21 @@ def _(n):
     during = [p for p in probes if p[0]]
     check(during, "the 4 logins took %.0f ms and no resolution was sent "
           "while they ran (hashing too fast to tell)" % (logins_dt * 1000))
-    slow = [(round(lat * 1000, 1), rc) for _, lat, rc in during
-            if rc != 1 or lat > scaled(0.05)]
-    check(not slow, "%d of %d resolutions sent during the logins (%.0f ms) "
-          "were late (> %.0f ms) or failed: (ms, rcode) %r"
-          % (len(slow), len(during), logins_dt * 1000, scaled(0.05) * 1000,
-             slow[:10]))
+    failed = [(round(lat * 1000, 1), rc) for _, lat, rc in during
+              if rc != 1]
+    check(not failed, "resolutions failed during the logins: %r" % failed)
+    # Hashing on the loop would block it ~80 ms per login: nearly every
+    # probe would wait tens of ms.  Off the loop the median stays well
+    # under a millisecond; a few probes may still lose the CPU for a
+    # while on a busy machine, so judge the median and the share late.
+    lats = sorted(lat for _, lat, _ in during)
+    median = lats[len(lats) // 2]
+    late = [round(x * 1000, 1) for x in lats if x > scaled(0.05)]
+    check(median < scaled(0.02) and len(late) * 5 <= len(lats),
+          "during the logins (%.0f ms) the median resolution took %.1f ms "
+          "and %d of %d took over %.0f ms: %r"
+          % (logins_dt * 1000, median * 1000, len(late), len(lats),
+             scaled(0.05) * 1000, late[:10]))
     no_secret_in_log(n)
 
 
