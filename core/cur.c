@@ -140,7 +140,8 @@ wbuf_grow(struct wbuf *w, size_t n)
         size_t cap;
         uint8_t *p;
 
-        if (w->err)
+        /* Nothing to write: and no NULL + 0 on a never-grown buffer. */
+        if (w->err || n == 0)
                 return NULL;
         if (n > w->max - w->len) {
                 w->err = 1;

@@ -206,6 +206,32 @@ hjson_data_bytes(const char *fmt, const json_t *val, struct wbuf *out,
                 wbuf_u32(out, (uint32_t)idx);
                 return 0;
         }
+        if (strcmp(fmt, "vlist") == 0) {
+                size_t i;
+                json_t *e;
+
+                if (!json_is_array(val) ||
+                    json_array_size(val) > HVAL_MAX_REFS) {
+                        *why = "vlist value is an array of {handle, index}";
+                        return -1;
+                }
+                wbuf_u32(out, (uint32_t)json_array_size(val));
+                json_array_foreach(val, i, e)
+                {
+                        const char *h;
+                        json_int_t idx;
+
+                        if (json_unpack(e, "{s:s,s:I}", "handle", &h, "index",
+                                        &idx) < 0 ||
+                            idx < 0 || idx > UINT32_MAX) {
+                                *why = "vlist entries need handle and index";
+                                return -1;
+                        }
+                        wbuf_str(out, h);
+                        wbuf_u32(out, (uint32_t)idx);
+                }
+                return 0;
+        }
         if (!s) {
                 *why = "data.value must be a string for this format";
                 return -1;
@@ -248,7 +274,8 @@ hjson_data_bytes(const char *fmt, const json_t *val, struct wbuf *out,
                 wbuf_put(out, b, (size_t)blen);
                 free(b);
         } else {
-                *why = "unknown data.format (string, hex, base64, admin)";
+                *why =
+                    "unknown data.format (string, hex, base64, admin, vlist)";
                 return -1;
         }
         return 0;
