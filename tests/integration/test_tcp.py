@@ -41,16 +41,21 @@ def read_answers(s, want):
     return got
 
 
-@g.test("20 pipelined requests in one send() all answered, matched by "
-        "RequestId")
-def _(n):
-    buf, want = pipelined(20, 1000)
+def all_answered(n, count, base):
+    """Sends count pipelined requests in one send(); checks every answer."""
+    buf, want = pipelined(count, base)
     s = n.tcp_connect()
     try:
         s.sendall(buf)
         read_answers(s, want)
     finally:
         s.close()
+
+
+@g.test("20 pipelined requests in one send() all answered, matched by "
+        "RequestId")
+def _(n):
+    all_answered(n, 20, 1000)
 
 
 @g.test("300 sequential requests on one connection")
@@ -69,13 +74,7 @@ def _(n):
 
 @g.test("200 pipelined requests (over max_inflight_per_conn) all answered")
 def _(n):
-    buf, want = pipelined(200, 20000)
-    s = n.tcp_connect()
-    try:
-        s.sendall(buf)
-        read_answers(s, want)
-    finally:
-        s.close()
+    all_answered(n, 200, 20000)
 
 
 @g.test("half-closed connection (SHUT_WR after a request) still answered")
