@@ -90,3 +90,57 @@ def _(n):
         eq((r.reqid, r.rcode), (5, 1), "answer after the burst")
     finally:
         s.close()
+
+
+@g.test("filters: 64 indexes or types accepted, 65 refused (PROTOCOL_ERROR "
+        "on UDP, 400 on HTTP)")
+def _(n):
+    h = data.ALL["handle"]
+    ok = Resp(n.udp(resolution(h, indexes=list(range(1, 65)), reqid=1)))
+    eq(ok.rcode, 1, "64 indexes")
+    ok = Resp(n.udp(resolution(h, types=["T%d" % i for i in range(63)] +
+                               ["URL"], reqid=2)))
+    eq(ok.rcode, 1, "64 types")
+    bad = Resp(n.udp(resolution(h, indexes=list(range(1, 66)), reqid=3)))
+    eq((bad.reqid, bad.rcode), (3, 4), "65 indexes")
+    bad = Resp(n.udp(resolution(h, types=["T%d" % i for i in range(65)],
+                                reqid=4)))
+    eq((bad.reqid, bad.rcode), (4, 4), "65 types")
+    q = "&".join("index=%d" % i for i in range(1, 65))
+    eq(n.http("GET", "/api/handles/%s?%s" % (h, q))[0], 200, "64 on HTTP")
+    eq(n.http("GET", "/api/handles/%s?%s&index=65" % (h, q))[0], 400,
+       "65 on HTTP")
+
+
+gc = Group("connection cap", records=[data.ALL],
+           config={"workers": 1, "max_connections": 3})
+
+
+@gc.test("max_connections: the connection past the cap is closed at once; "
+         "a slot freed is usable again")
+def _(n):
+    h = data.ALL["handle"]
+    held = [n.tcp_connect() for _ in range(3)]
+    try:
+        for i, s in enumerate(held):
+            eq(n.tcp_resp(resolution(h, indexes=[1], reqid=10 + i),
+                          sock=s).rcode, 1, "connection %d" % i)
+        extra = n.tcp_connect()
+        try:
+            try:
+                extra.sendall(resolution(h, indexes=[1], reqid=20))
+                got = extra.recv(65536)
+            except (ConnectionResetError, BrokenPipeError):
+                got = b""
+            eq(got, b"", "answer on the connection past the cap")
+        finally:
+            extra.close()
+        held.pop().close()
+        time.sleep(scaled(0.2))  # let the server see the close
+        s = n.tcp_connect()
+        held.append(s)
+        eq(n.tcp_resp(resolution(h, indexes=[1], reqid=30), sock=s).rcode,
+           1, "a new connection after one closed")
+    finally:
+        for s in held:
+            s.close()
