@@ -19,6 +19,7 @@
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "registry/api.h"
 #include "registry/auth.h"
 #include "resolver/rworker.h"
 #include "resolver/web.h"
@@ -34,7 +35,10 @@ struct node {
         struct worker *workers[IDNODE_MAX_WORKERS];
         struct rworker *rworkers[IDNODE_MAX_WORKERS];
         struct auth *auths[IDNODE_MAX_WORKERS];
-        struct jobs *jobs; /* slow work (password hashing) off the loops */
+        struct api *apis[IDNODE_MAX_WORKERS];
+        struct jobs *jobs;     /* slow work (password hashing) off the loops */
+        struct jobs *registry; /* registry calls, each thread with Redis */
+        struct config *registry_cfg; /* what the registry threads read */
         /* Shutdown: workers report when drained; the main loop waits. */
         _Atomic int drained;
         int draining;
@@ -59,6 +63,7 @@ print_routes(void)
         httpd_print_routes(stdout, r, n);
         r = auth_routes(&n);
         httpd_print_routes(stdout, r, n);
+        api_print_routes(stdout);
 }
 
 static void
@@ -173,14 +178,19 @@ node_stop(struct node *n)
         /* Jobs first: their completions are posted to running workers. */
         jobs_free(n->jobs);
         n->jobs = NULL;
+        jobs_free(n->registry);
+        n->registry = NULL;
         for (i = 0; i < n->nworkers; i++)
                 worker_stop(n->workers[i]);
         for (i = 0; i < n->nworkers; i++) {
                 rworker_free(n->rworkers[i]);
                 auth_free(n->auths[i]);
+                api_free(n->apis[i]);
                 worker_free(n->workers[i]);
         }
         n->nworkers = 0;
+        config_unref(n->registry_cfg);
+        n->registry_cfg = NULL;
 }
 
 /* The registry's routes, on worker i's HTTP server and Redis pool. */
@@ -194,7 +204,9 @@ node_add_registry(struct node *n, int i)
         n->auths[i] = auth_new(n->workers[i], rworker_redis(rw), n->jobs);
         r = auth_routes(&k);
         if (!n->auths[i] ||
-            httpd_add_routes(rworker_httpd(rw), r, k, n->auths[i]) < 0) {
+            httpd_add_routes(rworker_httpd(rw), r, k, n->auths[i]) < 0 ||
+            !(n->apis[i] = api_new(n->workers[i], n->registry, n->cfg,
+                                   rworker_httpd(rw)))) {
                 log_error("start", "worker=%d error=registry_routes", i);
                 return -1;
         }
@@ -206,6 +218,7 @@ node_start(struct node *n)
 {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         int want = n->cfg->workers ? n->cfg->workers : (int)cores;
+        struct jobs_local lc;
         char err[512];
         int i;
 
@@ -214,10 +227,14 @@ node_start(struct node *n)
         if (want > IDNODE_MAX_WORKERS)
                 want = IDNODE_MAX_WORKERS;
         /* Everything is built before any thread runs: failures are simple. */
-        n->jobs = jobs_new(want / 2 > 0 ? want / 2 : 1, 256);
-        if (!n->jobs) {
+        n->jobs = jobs_new(want / 2 > 0 ? want / 2 : 1, 256, NULL);
+        config_ref(n->cfg);
+        n->registry_cfg = n->cfg;
+        api_thread_local(n->registry_cfg, &lc);
+        n->registry = jobs_new(n->cfg->registry_threads, 1024, &lc);
+        if (!n->jobs || !n->registry) {
                 log_error("start", "error=jobs_new");
-                return -1;
+                goto fail;
         }
         for (i = 0; i < want; i++) {
                 n->workers[i] = worker_new(i);

@@ -59,6 +59,10 @@ static const struct config_key keys[] = {
     INT(site_serial, 0, 65535, 1, 1),
     STR(site_address, "127.0.0.1", 1),
     STR(site_description, "idnode secondary node", 1),
+    STR(node_prefix, "", 0),
+    INT(registry_threads, 1, 64, 4, 0),
+    INT(http_max_body_kb, 64, 65536, 8192, 0),
+    INT(audit_max_entries, 1000, 1000000000, 10000000, 1),
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
 };
@@ -213,6 +217,31 @@ config_valid_level(const char *s)
                strcmp(s, "warn") == 0 || strcmp(s, "error") == 0;
 }
 
+/* 88.123: parts of ASCII letters and digits, at most 32 characters. */
+static int
+config_valid_prefix(const char *s)
+{
+        size_t i, n = strlen(s);
+        int part = 0;
+
+        if (n > 32)
+                return 0;
+        for (i = 0; i < n; i++) {
+                if (s[i] == '.') {
+                        if (part == 0)
+                                return 0;
+                        part = 0;
+                } else if ((s[i] >= '0' && s[i] <= '9') ||
+                           (s[i] >= 'A' && s[i] <= 'Z') ||
+                           (s[i] >= 'a' && s[i] <= 'z')) {
+                        part++;
+                } else {
+                        return 0;
+                }
+        }
+        return part > 0;
+}
+
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err,
              size_t errlen)
@@ -253,6 +282,12 @@ config_parse(const char *name, const char *text, size_t len, char *err,
         if (!bad_key && !config_valid_level(c->log_level)) {
                 bad_key = "log_level";
                 why = "expected debug, info, warn or error";
+        }
+        if (!bad_key && c->node_prefix[0] &&
+            !config_valid_prefix(c->node_prefix)) {
+                bad_key = "node_prefix";
+                why = "expected a prefix such as 88.123 (digits and letters "
+                      "in dot-separated parts)";
         }
         if (bad_key) {
                 config_locate(text, len, bad_key, &line, &col);

@@ -38,6 +38,10 @@ struct config {
         int site_serial;
         char site_address[CONFIG_STR_MAX];
         char site_description[CONFIG_STR_MAX];
+        char node_prefix[CONFIG_STR_MAX];
+        int registry_threads;
+        int http_max_body_kb;
+        int audit_max_entries;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
 };

@@ -22,6 +22,7 @@ struct jobs {
         int stopping;
         int nthreads;
         pthread_t *threads;
+        struct jobs_local local;
 };
 
 /* Runs on the submitting worker's thread. */
@@ -39,6 +40,7 @@ jobs_main(void *arg)
 {
         struct jobs *j = arg;
         struct job *jb;
+        void *local = j->local.init ? j->local.init(j->local.ctx) : NULL;
 
         for (;;) {
                 pthread_mutex_lock(&j->lock);
@@ -53,18 +55,21 @@ jobs_main(void *arg)
                 }
                 pthread_mutex_unlock(&j->lock);
                 if (!jb)
-                        return NULL; /* stopping and drained */
-                jb->work(jb->arg);
+                        break; /* stopping and drained */
+                jb->work(local, jb->arg);
                 if (worker_post(jb->w, jobs_deliver, jb) < 0) {
                         /* The worker cannot be told; its arg stays owned. */
                         log_error("jobs_deliver_failed", "action=dropped");
                         free(jb);
                 }
         }
+        if (local && j->local.fini)
+                j->local.fini(local);
+        return NULL;
 }
 
 struct jobs *
-jobs_new(int nthreads, size_t max_queued)
+jobs_new(int nthreads, size_t max_queued, const struct jobs_local *local)
 {
         struct jobs *j = calloc(1, sizeof(*j));
         int i;
@@ -80,6 +85,8 @@ jobs_new(int nthreads, size_t max_queued)
         pthread_mutex_init(&j->lock, NULL);
         pthread_cond_init(&j->ready, NULL);
         j->max_queued = max_queued;
+        if (local)
+                j->local = *local;
         for (i = 0; i < nthreads; i++) {
                 if (pthread_create(&j->threads[i], NULL, jobs_main, j) != 0)
                         break;

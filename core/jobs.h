@@ -16,11 +16,28 @@
 struct worker;
 struct jobs;
 
-typedef void (*jobs_work_fn)(void *arg);
+/* `local` is the running thread's state (see jobs_local), or NULL. */
+typedef void (*jobs_work_fn)(void *local, void *arg);
 typedef void (*jobs_done_fn)(struct worker *w, void *arg);
 
-/* Starts `nthreads` threads; at most `max_queued` jobs wait at once. */
-struct jobs *jobs_new(int nthreads, size_t max_queued);
+/*
+ * State each pool thread owns for its whole life (a blocking Redis
+ * connection, say): `init` runs on the thread when it starts, `fini`
+ * when it stops; both get `ctx`.  `init` may return NULL: the thread
+ * then runs its jobs with a NULL local.
+ */
+struct jobs_local {
+        void *(*init)(void *ctx);
+        void (*fini)(void *local);
+        void *ctx;
+};
+
+/*
+ * Starts `nthreads` threads; at most `max_queued` jobs wait at once.
+ * `local` (copied) may be NULL.
+ */
+struct jobs *jobs_new(int nthreads, size_t max_queued,
+                      const struct jobs_local *local);
 /*
  * Queues a job.  Returns 0, or -1 if the queue is full or the pool is
  * stopping (then neither callback runs: answer "busy").

@@ -112,12 +112,13 @@ auth_token_stored(void *arg, struct redisReply *r, enum rpool_status st)
 
 /* On a jobs thread: the slow part. */
 static void
-auth_verify_work(void *arg)
+auth_verify_work(void *local, void *arg)
 {
         struct login *lg = arg;
         int match = secret_verify_password(
             lg->known ? lg->verifier : dummy_verifier, lg->pwd, lg->pwdlen);
 
+        (void)local;
         lg->ok = lg->known && match;
         OPENSSL_cleanse(lg->pwd, sizeof(lg->pwd));
 }

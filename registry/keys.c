@@ -26,18 +26,53 @@ keys_handle_name(const char *key, size_t len, const char **name)
         return len - 4;
 }
 
+/* The length snprintf returned, or 0 if it did not fit. */
+static size_t
+keys_fmt(size_t outsz, int n)
+{
+        return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
+}
+
+size_t
+keys_prefix(char *out, size_t outsz, const char *prefix)
+{
+        return keys_fmt(outsz, snprintf(out, outsz, "pfx:{%s}", prefix));
+}
+
+size_t
+keys_template(char *out, size_t outsz, const char *prefix, const char *version)
+{
+        return keys_fmt(outsz,
+                        snprintf(out, outsz, "tpl:{%s}:%s", prefix, version));
+}
+
+size_t
+keys_templates(char *out, size_t outsz, const char *prefix)
+{
+        return keys_fmt(outsz, snprintf(out, outsz, "tpls:{%s}", prefix));
+}
+
+size_t
+keys_enterprise(char *out, size_t outsz, const char *uscc)
+{
+        return keys_fmt(outsz, snprintf(out, outsz, "ent:{%s}", uscc));
+}
+
+size_t
+keys_platforms(char *out, size_t outsz, const char *uscc)
+{
+        return keys_fmt(outsz, snprintf(out, outsz, "plats:{%s}", uscc));
+}
+
 size_t
 keys_user(char *out, size_t outsz, const char *name)
 {
-        int n = snprintf(out, outsz, "user:{%s}", name);
-
-        return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
+        return keys_fmt(outsz, snprintf(out, outsz, "user:{%s}", name));
 }
 
 size_t
 keys_token(char *out, size_t outsz, const char *token_sha256_hex)
 {
-        int n = snprintf(out, outsz, "tok:%s", token_sha256_hex);
-
-        return n > 0 && (size_t)n < outsz ? (size_t)n : 0;
+        return keys_fmt(outsz,
+                        snprintf(out, outsz, "tok:%s", token_sha256_hex));
 }

@@ -40,4 +40,37 @@ size_t keys_user(char *out, size_t outsz, const char *name);
 /* A login token, by the SHA-256 hex of the token (never the token). */
 size_t keys_token(char *out, size_t outsz, const char *token_sha256_hex);
 
+/*
+ * Prefix-level records carry the prefix as their hash tag, so a prefix
+ * and its templates share a slot (one Lua script may touch them all).
+ *
+ * pfx:{P}       hash   ent (owner USCC), state 0-5, proxy 1-4, c, u, and
+ *                      for a prefix served by the enterprise's own node
+ *                      ipType, ip, tcpPort, udpPort, httpPort (HS_SITE)
+ * tpl:{P}:VER   string the template's JSON (tpl_dump)
+ * tpls:{P}      set    the template versions of prefix P
+ */
+size_t keys_prefix(char *out, size_t outsz, const char *prefix);
+size_t keys_template(char *out, size_t outsz, const char *prefix,
+                     const char *version);
+size_t keys_templates(char *out, size_t outsz, const char *prefix);
+
+/* ent:{USCC}: hash, an enterprise's profile and review state. */
+size_t keys_enterprise(char *out, size_t outsz, const char *uscc);
+
+/*
+ * Indexes for paging, members ordered by creation time (score):
+ * KEYS_ENTERPRISES lists USCCs, KEYS_PREFIXES prefixes.
+ * KEYS_PREFIX_SEQ counts allocated enterprise prefixes.
+ */
+#define KEYS_ENTERPRISES "idx:ent"
+#define KEYS_PREFIXES    "idx:pfx"
+#define KEYS_PREFIX_SEQ  "seq:pfx"
+
+/* plats:{USCC}: set, the key ids of an enterprise's platforms. */
+size_t keys_platforms(char *out, size_t outsz, const char *uscc);
+
+/* The audit stream: who changed what, when, from where. */
+#define KEYS_AUDIT "audit"
+
 #endif

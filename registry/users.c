@@ -12,7 +12,7 @@
 #include "registry/uscc.h"
 
 static const char *const role_names[] = {"", "operator", "reviewer",
-                                         "enterprise"};
+                                         "enterprise", "platform"};
 
 int
 users_valid_name(const char *name, size_t len)
@@ -37,7 +37,7 @@ users_role_parse(const char *s)
 {
         int r;
 
-        for (r = USERS_OPERATOR; r <= USERS_ENTERPRISE; r++)
+        for (r = USERS_OPERATOR; r <= USERS_PLATFORM; r++)
                 if (strcmp(s, role_names[r]) == 0)
                         return (enum users_role)r;
         return USERS_NONE;
@@ -46,8 +46,7 @@ users_role_parse(const char *s)
 const char *
 users_role_name(enum users_role r)
 {
-        return r >= USERS_OPERATOR && r <= USERS_ENTERPRISE ? role_names[r]
-                                                            : "";
+        return r >= USERS_OPERATOR && r <= USERS_PLATFORM ? role_names[r] : "";
 }
 
 /* Creates the hash only if the key does not exist, in one step. */
@@ -75,11 +74,11 @@ users_add(redisContext *rc, const char *name, enum users_role role,
         }
         if (role == USERS_NONE) {
                 snprintf(err, errlen,
-                         "role must be operator, reviewer or "
-                         "enterprise");
+                         "role must be operator, reviewer, enterprise or "
+                         "platform");
                 return -1;
         }
-        if (role == USERS_ENTERPRISE &&
+        if ((role == USERS_ENTERPRISE || role == USERS_PLATFORM) &&
             (!uscc || uscc_check(uscc, strlen(uscc), NULL, &why) != USCC_OK)) {
                 snprintf(err, errlen,
                          "an enterprise user needs the "
@@ -101,7 +100,7 @@ users_add(redisContext *rc, const char *name, enum users_role role,
         snprintf(created, sizeof(created), "%ld", (long)time(NULL));
         r = redisCommand(rc, "EVAL %s 1 %s %s %s %s %s", create_lua, key,
                          users_role_name(role),
-                         role == USERS_ENTERPRISE ? uscc : "", verifier,
+                         role >= USERS_ENTERPRISE ? uscc : "", verifier,
                          created);
         if (!r)
                 snprintf(err, errlen, "redis: %s", rc->errstr);

@@ -1,7 +1,8 @@
 /*
- * Accounts of the node: operators, reviewers and enterprise users (each
- * enterprise user belongs to one enterprise, by its USCC).  Stored in
- * Redis under keys_user(); the password only as a certs/secret verifier.
+ * Accounts of the node: operators, reviewers, enterprise users and
+ * platforms (each of the last two belongs to one enterprise, by its USCC).
+ * Stored in Redis under keys_user(); the password only as a certs/secret
+ * verifier.
  */
 #ifndef REGISTRY_USERS_H
 #define REGISTRY_USERS_H
@@ -18,6 +19,7 @@ enum users_role {
         USERS_OPERATOR,
         USERS_REVIEWER,
         USERS_ENTERPRISE,
+        USERS_PLATFORM, /* a system writing for an enterprise (ERP, MES) */
 };
 
 /* 1 if name is 1-50 characters of [A-Za-z0-9_.@-]. */

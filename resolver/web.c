@@ -18,7 +18,6 @@
 #include "core/worker.h"
 #include "resolver/rworker.h"
 
-#define WEB_MAX_BODY    65536
 #define WEB_MAX_HEADERS 16384
 #define WEB_TYPES_BYTES 2048
 
@@ -440,7 +439,7 @@ web_start(struct rworker *rw, char *err, size_t errlen)
         o.bind = rw->cfg->http_bind;
         o.port = rw->cfg->http_port;
         o.idle_s = rw->cfg->tcp_idle_timeout_ms / 1000 + 1;
-        o.max_body = WEB_MAX_BODY;
+        o.max_body = (size_t)rw->cfg->http_max_body_kb * 1024;
         o.max_headers = WEB_MAX_HEADERS;
         rw->httpd = httpd_new(rw->base, &o, err, errlen);
         if (!rw->httpd)

@@ -207,7 +207,7 @@ def no_secret_in_log(n):
 
 # ------------------------------------------------------- group: auth
 
-g = Group("auth", records=RECORDS)
+g = Group("auth", records=RECORDS, config={"http_max_body_kb": 64})
 
 
 @g.test("idnode --routes lists POST and DELETE /identity/token")
@@ -519,7 +519,7 @@ def _(n):
 
 
 @g.test("login with a body over 4096 bytes: 400 status -2; over the "
-        "server's 64 KiB body limit: 413 before any handler")
+        "server's body limit (http_max_body_kb 64): 413 before any handler")
 def _(n):
     must_add(n, "frank", "operator", "frank-Passw0rd")
     problems = []

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -36,10 +37,11 @@ record_worker_thread(struct worker *w, void *arg)
 }
 
 static void
-square(void *arg)
+square(void *local, void *arg)
 {
         struct task *t = arg;
 
+        (void)local;
         t->ran_on = pthread_self();
         t->output = t->input * t->input;
 }
@@ -70,7 +72,7 @@ static void
 work_off_loop_done_on_worker(void **state)
 {
         struct worker *w = worker_new(0);
-        struct jobs *j = jobs_new(2, NJOBS);
+        struct jobs *j = jobs_new(2, NJOBS, NULL);
         int i;
 
         (void)state;
@@ -96,8 +98,9 @@ work_off_loop_done_on_worker(void **state)
 }
 
 static void
-slow(void *arg)
+slow(void *local, void *arg)
 {
+        (void)local;
         (void)arg;
         usleep(100000);
 }
@@ -114,7 +117,7 @@ static void
 full_queue_refuses(void **state)
 {
         struct worker *w = worker_new(1);
-        struct jobs *j = jobs_new(1, 2);
+        struct jobs *j = jobs_new(1, 2, NULL);
         int accepted = 0, i;
 
         (void)state;
@@ -129,12 +132,74 @@ full_queue_refuses(void **state)
         worker_free(w);
 }
 
+/* Thread-local state: made once per thread, seen by its jobs, freed. */
+static atomic_int locals_made, locals_freed;
+
+struct local {
+        pthread_t owner;
+        int jobs_run;
+};
+
+static void *
+local_init(void *ctx)
+{
+        struct local *l = calloc(1, sizeof(*l));
+
+        assert_ptr_equal(ctx, &locals_made);
+        l->owner = pthread_self();
+        atomic_fetch_add(&locals_made, 1);
+        return l;
+}
+
+static void
+local_fini(void *local)
+{
+        struct local *l = local;
+
+        assert_true(pthread_equal(l->owner, pthread_self()));
+        atomic_fetch_add(&locals_freed, l->jobs_run);
+        free(l);
+}
+
+static void
+use_local(void *local, void *arg)
+{
+        struct local *l = local;
+
+        (void)arg;
+        assert_non_null(l);
+        assert_true(pthread_equal(l->owner, pthread_self()));
+        l->jobs_run++;
+}
+
+static void
+per_thread_local_state(void **state)
+{
+        const struct jobs_local lc = {local_init, local_fini, &locals_made};
+        struct worker *w = worker_new(2);
+        struct jobs *j = jobs_new(3, NJOBS, &lc);
+        int i;
+
+        (void)state;
+        atomic_store(&done_count, 0);
+        assert_int_equal(worker_start(w), 0);
+        for (i = 0; i < NJOBS; i++)
+                assert_int_equal(jobs_submit(j, w, use_local, ignore, NULL), 0);
+        jobs_free(j);
+        assert_int_equal(atomic_load(&locals_made), 3);
+        /* Every job ran with some thread's local, and each was freed. */
+        assert_int_equal(atomic_load(&locals_freed), NJOBS);
+        assert_true(wait_for(&done_count, NJOBS));
+        worker_free(w);
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(work_off_loop_done_on_worker),
             cmocka_unit_test(full_queue_refuses),
+            cmocka_unit_test(per_thread_local_state),
         };
 
         return cmocka_run_group_tests_name("jobs", tests, NULL, NULL);

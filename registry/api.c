@@ -1,0 +1,664 @@
+#include "registry/api.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <hiredis/hiredis.h>
+#include <openssl/crypto.h>
+
+#include "certs/secret.h"
+#include "core/config.h"
+#include "core/httpd.h"
+#include "core/jobs.h"
+#include "core/log.h"
+#include "registry/keys.h"
+
+/*
+ * A registry thread waits this long for Redis: an fsync'd batch of 2000
+ * identifiers takes well under it, a stalled Redis fails calls with 503.
+ */
+#define API_STORE_TIMEOUT_MS 5000
+#define API_MAX_ROUTES       64
+#define API_MAX_AUDIT        4096 /* entries one call may record */
+
+/* The modules that serve registry routes, in dispatch order. */
+static const struct api_route *api_self_routes(size_t *n);
+
+static const struct api_route *(*const modules[])(size_t *n) = {
+    api_self_routes,
+};
+
+#define NMODULES (sizeof(modules) / sizeof(modules[0]))
+
+struct api {
+        struct worker *w;
+        struct jobs *jobs;
+        struct config *cfg;                        /* a reference */
+        struct httpd_route routes[API_MAX_ROUTES]; /* one per path */
+        size_t nroutes;
+};
+
+/* What a registry thread owns. */
+struct api_thread {
+        const struct config *cfg;
+        redisContext *rc; /* NULL until needed, and after a failure */
+};
+
+struct api_audit_entry {
+        char *action, *target, *result;
+};
+
+struct api_call {
+        struct api *api;
+        struct evhttp_request *req;
+        const struct api_route *route;
+        char *body;
+        size_t bodylen;
+        char *query;
+        char token[SECRET_HEX64]; /* "" = no Authorization header */
+        int token_bad;            /* a header that is not "Bearer <64 hex>" */
+        char peer[64];
+        /* On the registry thread. */
+        struct api_thread *t;
+        struct api_who who;
+        json_t *json, *params;
+        struct api_audit_entry *audit;
+        size_t naudit;
+        /* The answer. */
+        int answered, http, status;
+        char *msg;
+        json_t *data;
+        char *out; /* the envelope, rendered on the registry thread */
+};
+
+/* ------------------------------------------------------------ routes */
+
+static void
+api_whoami(struct api_call *c)
+{
+        api_ok(c, json_pack("{s:s,s:s,s:s*}", "username", c->who.name, "role",
+                            users_role_name(c->who.role), "enterprise",
+                            c->who.ent[0] ? c->who.ent : NULL));
+}
+
+static const struct api_route self_routes[] = {
+    {"/identity/whoami", HTTPD_GET, API_USERS, API_NO_BODY, api_whoami},
+};
+
+static const struct api_route *
+api_self_routes(size_t *n)
+{
+        *n = sizeof(self_routes) / sizeof(self_routes[0]);
+        return self_routes;
+}
+
+static const struct api_route *
+api_find(const char *path, int method, int *path_known)
+{
+        size_t m, i, n;
+
+        *path_known = 0;
+        for (m = 0; m < NMODULES; m++) {
+                const struct api_route *r = modules[m](&n);
+
+                for (i = 0; i < n; i++) {
+                        if (strcmp(r[i].path, path) != 0)
+                                continue;
+                        *path_known = 1;
+                        if (r[i].method == method)
+                                return &r[i];
+                }
+        }
+        return NULL;
+}
+
+static void api_http(void *ctx, struct evhttp_request *req, const char *rest);
+
+/* One httpd route per distinct path, its methods OR-ed together. */
+static size_t
+api_build_routes(struct httpd_route *out, size_t max)
+{
+        size_t m, i, k, n, nout = 0;
+
+        for (m = 0; m < NMODULES; m++) {
+                const struct api_route *r = modules[m](&n);
+
+                for (i = 0; i < n; i++) {
+                        for (k = 0; k < nout; k++)
+                                if (strcmp(out[k].path, r[i].path) == 0)
+                                        break;
+                        if (k == nout) {
+                                if (nout == max)
+                                        return 0;
+                                out[nout++] = (struct httpd_route){
+                                    r[i].path, NULL, 0, api_http};
+                        }
+                        out[k].methods |= r[i].method;
+                }
+        }
+        return nout;
+}
+
+void
+api_print_routes(FILE *fp)
+{
+        struct httpd_route r[API_MAX_ROUTES];
+
+        httpd_print_routes(fp, r, api_build_routes(r, API_MAX_ROUTES));
+}
+
+/* ------------------------------------------------------ call objects */
+
+static void
+api_call_free(struct api_call *c)
+{
+        size_t i;
+
+        for (i = 0; i < c->naudit; i++) {
+                free(c->audit[i].action);
+                free(c->audit[i].target);
+                free(c->audit[i].result);
+        }
+        free(c->audit);
+        json_decref(c->json);
+        json_decref(c->params);
+        json_decref(c->data);
+        free(c->msg);
+        free(c->body);
+        free(c->query);
+        free(c->out);
+        OPENSSL_cleanse(c->token, sizeof(c->token));
+        free(c);
+}
+
+static void
+api_answer(struct api_call *c, int http, int status, char *msg, json_t *data)
+{
+        if (c->answered) { /* the first answer stands */
+                free(msg);
+                json_decref(data);
+                return;
+        }
+        c->answered = 1;
+        c->http = http;
+        c->status = status;
+        c->msg = msg;
+        c->data = data;
+}
+
+void
+api_ok(struct api_call *c, json_t *data)
+{
+        api_answer(c, 200, 1, strdup("success"), data);
+}
+
+void
+api_ok_msg(struct api_call *c, const char *msg, json_t *data)
+{
+        api_answer(c, 200, 1, strdup(msg), data);
+}
+
+void
+api_fail(struct api_call *c, int http, int status, const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        api_answer(c, http, status, strdup(buf), NULL);
+}
+
+int
+api_answered(const struct api_call *c)
+{
+        return c->answered;
+}
+
+const struct api_who *
+api_who(const struct api_call *c)
+{
+        return &c->who;
+}
+
+const struct config *
+api_config(const struct api_call *c)
+{
+        return c->api->cfg;
+}
+
+json_t *
+api_body(const struct api_call *c)
+{
+        return c->json;
+}
+
+const char *
+api_query(const struct api_call *c, const char *key)
+{
+        return json_string_value(json_object_get(c->params, key));
+}
+
+const char *
+api_peer(const struct api_call *c)
+{
+        return c->peer;
+}
+
+void
+api_audit(struct api_call *c, const char *action, const char *target,
+          const char *result)
+{
+        struct api_audit_entry *e;
+
+        if (c->naudit == API_MAX_AUDIT)
+                return;
+        if (!c->audit) {
+                c->audit = calloc(API_MAX_AUDIT, sizeof(*c->audit));
+                if (!c->audit)
+                        return;
+        }
+        e = &c->audit[c->naudit];
+        e->action = strdup(action);
+        e->target = strdup(target);
+        e->result = strdup(result);
+        if (e->action && e->target && e->result)
+                c->naudit++;
+        else {
+                free(e->action);
+                free(e->target);
+                free(e->result);
+        }
+}
+
+/* --------------------------------------------------- the Redis side */
+
+static void *
+api_thread_init(void *ctx)
+{
+        struct api_thread *t = calloc(1, sizeof(*t));
+
+        if (t)
+                t->cfg = ctx;
+        return t;
+}
+
+static void
+api_thread_fini(void *local)
+{
+        struct api_thread *t = local;
+
+        if (t->rc)
+                redisFree(t->rc);
+        free(t);
+}
+
+void
+api_thread_local(const struct config *cfg, struct jobs_local *lc)
+{
+        lc->init = api_thread_init;
+        lc->fini = api_thread_fini;
+        lc->ctx = (void *)(uintptr_t)cfg;
+}
+
+static void
+api_store_down(struct api_call *c, const char *why)
+{
+        log_warn("registry_store", "error=\"%s\"", why);
+        if (c->t->rc) {
+                redisFree(c->t->rc);
+                c->t->rc = NULL;
+        }
+        api_fail(c, 503, -1, "store unavailable, retry later");
+}
+
+redisContext *
+api_redis(struct api_call *c)
+{
+        const struct config *cfg = c->t->cfg;
+        struct timeval tv = {API_STORE_TIMEOUT_MS / 1000,
+                             (API_STORE_TIMEOUT_MS % 1000) * 1000};
+
+        if (c->t->rc && !c->t->rc->err)
+                return c->t->rc;
+        if (c->t->rc) {
+                redisFree(c->t->rc);
+                c->t->rc = NULL;
+        }
+        c->t->rc =
+            cfg->redis_socket[0]
+                ? redisConnectUnixWithTimeout(cfg->redis_socket, tv)
+                : redisConnectWithTimeout(cfg->redis_host, cfg->redis_port, tv);
+        if (!c->t->rc || c->t->rc->err ||
+            redisSetTimeout(c->t->rc, tv) != REDIS_OK) {
+                api_store_down(c, c->t->rc ? c->t->rc->errstr : "no memory");
+                return NULL;
+        }
+        return c->t->rc;
+}
+
+static redisReply *
+api_checked(struct api_call *c, void *r)
+{
+        if (!r)
+                api_store_down(c,
+                               c->t->rc ? c->t->rc->errstr : "no connection");
+        return r;
+}
+
+redisReply *
+api_cmd(struct api_call *c, const char *fmt, ...)
+{
+        redisContext *rc = api_redis(c);
+        va_list ap;
+        void *r;
+
+        if (!rc)
+                return NULL;
+        va_start(ap, fmt);
+        r = redisvCommand(rc, fmt, ap);
+        va_end(ap);
+        return api_checked(c, r);
+}
+
+redisReply *
+api_cmdv(struct api_call *c, int argc, const char **argv, const size_t *argvlen)
+{
+        redisContext *rc = api_redis(c);
+
+        if (!rc)
+                return NULL;
+        return api_checked(c, redisCommandArgv(rc, argc, argv, argvlen));
+}
+
+redisReply *
+api_reply(struct api_call *c)
+{
+        void *r = NULL;
+
+        if (!c->t->rc || redisGetReply(c->t->rc, &r) != REDIS_OK)
+                r = NULL;
+        return api_checked(c, r);
+}
+
+/* ------------------------------------------------- running the call */
+
+/* Token -> account.  0, or -1 with the call answered. */
+static int
+api_authenticate(struct api_call *c)
+{
+        char sha[SECRET_HEX64], key[80], role[16];
+        redisReply *r;
+        int ok = 0;
+
+        if (!c->token[0]) {
+                api_fail(c, 401, -1,
+                         c->token_bad ? "malformed bearer token"
+                                      : "not logged in: send Authorization: "
+                                        "Bearer <token>");
+                return -1;
+        }
+        secret_token_key(c->token, 64, sha);
+        keys_token(key, sizeof(key), sha);
+        r = api_cmd(c, "GET %s", key);
+        if (!r)
+                return -1;
+        if (r->type == REDIS_REPLY_STRING &&
+            sscanf(r->str, "%50s %15s %18s", c->who.name, role, c->who.ent) ==
+                3) {
+                c->who.role = users_role_parse(role);
+                if (strcmp(c->who.ent, "-") == 0)
+                        c->who.ent[0] = '\0';
+                ok = c->who.role != USERS_NONE;
+        }
+        freeReplyObject(r);
+        if (!ok) {
+                api_fail(c, 401, -1, "unknown or expired token");
+                return -1;
+        }
+        if (!(c->route->access & (1 << c->who.role))) {
+                api_fail(c, 403, -3, "the %s role may not do this",
+                         users_role_name(c->who.role));
+                return -1;
+        }
+        return 0;
+}
+
+static int
+api_param(void *arg, const char *key, const char *value)
+{
+        struct api_call *c = arg;
+
+        /* The first occurrence of a repeated key wins. */
+        if (!json_object_get(c->params, key))
+                json_object_set_new(c->params, key, json_string(value));
+        return 0;
+}
+
+/* Body and query.  0, or -1 with the call answered. */
+static int
+api_parse(struct api_call *c)
+{
+        json_error_t e;
+
+        c->params = json_object();
+        if (!c->params ||
+            (c->query && httpd_query_each(c->query, api_param, c) != 0)) {
+                api_fail(c, 400, -2, "malformed query string");
+                return -1;
+        }
+        if (c->route->body == API_NO_BODY)
+                return 0;
+        c->json = json_loadb(c->body ? c->body : "", c->bodylen,
+                             JSON_REJECT_DUPLICATES, &e);
+        if (!c->json) {
+                api_fail(c, 400, -2, "malformed JSON at line %d column %d: %s",
+                         e.line, e.column, e.text);
+                return -1;
+        }
+        if (c->route->body == API_OBJECT && !json_is_object(c->json)) {
+                api_fail(c, 400, -2, "the body must be a JSON object");
+                return -1;
+        }
+        if (c->route->body == API_ARRAY && !json_is_array(c->json)) {
+                api_fail(c, 400, -2, "the body must be a JSON array");
+                return -1;
+        }
+        return 0;
+}
+
+/* Appends the call's audit entries in one pipeline. */
+static void
+api_flush_audit(struct api_call *c)
+{
+        char maxlen[24], who[80];
+        redisContext *rc;
+        size_t i, ok = 0;
+
+        if (c->naudit == 0 || !(rc = api_redis(c)))
+                return;
+        snprintf(maxlen, sizeof(maxlen), "%d", c->api->cfg->audit_max_entries);
+        snprintf(who, sizeof(who), "%s", c->who.name[0] ? c->who.name : "-");
+        for (i = 0; i < c->naudit; i++) {
+                const struct api_audit_entry *e = &c->audit[i];
+
+                redisAppendCommand(
+                    rc,
+                    "XADD %s MAXLEN ~ %s * who %s role %s ent %s act %s tgt "
+                    "%s res %s addr %s",
+                    KEYS_AUDIT, maxlen, who, users_role_name(c->who.role),
+                    c->who.ent[0] ? c->who.ent : "-", e->action, e->target,
+                    e->result, c->peer);
+        }
+        for (i = 0; i < c->naudit; i++) {
+                void *r = NULL;
+
+                if (redisGetReply(rc, &r) != REDIS_OK)
+                        break;
+                ok += ((redisReply *)r)->type != REDIS_REPLY_ERROR;
+                freeReplyObject(r);
+        }
+        if (ok != c->naudit)
+                log_error("audit", "lost=%zu", c->naudit - ok);
+}
+
+/* On a registry thread. */
+static void
+api_work(void *local, void *arg)
+{
+        struct api_call *c = arg;
+        json_t *env;
+
+        c->t = local;
+        if (!c->t) {
+                api_fail(c, 500, -4, "internal error: no registry thread");
+                goto render;
+        }
+        if (c->route->access != API_PUBLIC && api_authenticate(c) < 0)
+                goto render;
+        if (api_parse(c) < 0)
+                goto render;
+        c->route->fn(c);
+        if (!c->answered)
+                api_fail(c, 500, -4, "internal error: no answer");
+        api_flush_audit(c);
+render:
+        env = json_pack("{s:i,s:s,s:O?}", "status", c->status, "message",
+                        c->msg ? c->msg : "", "data", c->data);
+        c->out =
+            env ? json_dumps(env, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(env);
+}
+
+/* Back on the worker. */
+static void
+api_done(struct worker *w, void *arg)
+{
+        struct api_call *c = arg;
+        size_t len = c->out ? strlen(c->out) : 0;
+
+        (void)w;
+        if (c->out)
+                httpd_send_parts(c->req, c->http, (const char *const *)&c->out,
+                                 &len, 1);
+        else
+                httpd_error(c->req, 500, "internal error");
+        api_call_free(c);
+}
+
+/* Copies what the call needs off the request.  0, or -1 on no memory. */
+static int
+api_collect(struct api_call *c, struct evhttp_request *req)
+{
+        struct evbuffer *in = evhttp_request_get_input_buffer(req);
+        const char *q =
+            evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+        const char *h = evhttp_find_header(
+            evhttp_request_get_input_headers(req), "Authorization");
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+        size_t i;
+
+        c->bodylen = evbuffer_get_length(in);
+        c->body = malloc(c->bodylen + 1);
+        if (!c->body)
+                return -1;
+        evbuffer_copyout(in, c->body, c->bodylen);
+        c->body[c->bodylen] = '\0';
+        if (q && !(c->query = strdup(q)))
+                return -1;
+        /* The scheme name is case-insensitive (RFC 7235). */
+        if (h) {
+                c->token_bad = 1;
+                if (strncasecmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == 64) {
+                        for (i = 0; i < 64; i++)
+                                if (!strchr("0123456789abcdef", h[7 + i]) ||
+                                    !h[7 + i])
+                                        break;
+                        if (i == 64) {
+                                memcpy(c->token, h + 7, 64);
+                                c->token[64] = '\0';
+                                c->token_bad = 0;
+                        }
+                }
+        }
+        if (conn)
+                evhttp_connection_get_peer(conn, &addr, &port);
+        snprintf(c->peer, sizeof(c->peer), "%s", addr ? addr : "-");
+        return 0;
+}
+
+static void
+api_http(void *ctx, struct evhttp_request *req, const char *rest)
+{
+        struct api *a = ctx;
+        const char *path =
+            evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+        int method = (int)evhttp_request_get_command(req), known;
+        const struct api_route *r = api_find(path, method, &known);
+        struct api_call *c;
+
+        (void)rest;
+        if (!r) {
+                httpd_error(req, known ? 405 : 404,
+                            known ? "method not allowed" : "no such endpoint");
+                return;
+        }
+        c = calloc(1, sizeof(*c));
+        if (!c || api_collect(c, req) < 0) {
+                if (c)
+                        api_call_free(c);
+                httpd_error(req, 503, "out of memory");
+                return;
+        }
+        c->api = a;
+        c->req = req;
+        c->route = r;
+        if (jobs_submit(a->jobs, a->w, api_work, api_done, c) < 0) {
+                api_call_free(c);
+                httpd_send_json(req, 503,
+                                json_pack("{s:i,s:s,s:n}", "status", -1,
+                                          "message",
+                                          "registry busy, retry later", "data"),
+                                0);
+        }
+}
+
+struct api *
+api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
+        struct httpd *h)
+{
+        struct api *a = calloc(1, sizeof(*a));
+
+        if (!a)
+                return NULL;
+        a->w = w;
+        a->jobs = jobs;
+        a->nroutes = api_build_routes(a->routes, API_MAX_ROUTES);
+        if (a->nroutes == 0 ||
+            httpd_add_routes(h, a->routes, a->nroutes, a) < 0) {
+                free(a);
+                return NULL;
+        }
+        config_ref(cfg);
+        a->cfg = cfg;
+        return a;
+}
+
+void
+api_free(struct api *a)
+{
+        if (!a)
+                return;
+        config_unref(a->cfg);
+        free(a);
+}

@@ -1,0 +1,137 @@
+/*
+ * The registry's HTTP API (SNMS-compatible, domain.md §2.A): how a
+ * request becomes a call that runs on a registry thread.
+ *
+ * A worker copies what a request carries (method, path, query, body,
+ * bearer token, peer address) into a call and hands it to the registry
+ * threads (core/jobs), each of which owns a blocking Redis connection.
+ * There the call is authenticated (token -> account, role, enterprise),
+ * its JSON body parsed, and its route's handler run: plain sequential
+ * Redis commands, so a multi-step write reads like the rule it enforces
+ * and a registration waits for the AOF fsync without stalling any event
+ * loop.  The answer goes back to the worker, which sends it.
+ *
+ * Every answer is the SNMS envelope {status, message, data} with an HTTP
+ * status that agrees: 1/200, -1/401 (or 503 when the store is busy),
+ * -2/400 (or 404, 409), -3/403, -4/500.
+ */
+#ifndef REGISTRY_API_H
+#define REGISTRY_API_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "registry/users.h"
+
+struct config;
+struct jobs;
+struct jobs_local;
+struct worker;
+struct redisContext;
+struct redisReply;
+struct api;
+struct api_call;
+struct httpd;
+
+/* Who may call a route: a bit per role (API_PUBLIC: anyone, no token). */
+enum {
+        API_PUBLIC = 0,
+        API_OPERATOR = 1 << USERS_OPERATOR,
+        API_REVIEWER = 1 << USERS_REVIEWER,
+        API_ENTERPRISE = 1 << USERS_ENTERPRISE,
+        API_PLATFORM = 1 << USERS_PLATFORM,
+        API_STAFF = API_OPERATOR | API_REVIEWER,
+        API_WRITERS = API_ENTERPRISE | API_PLATFORM,
+        API_USERS = API_STAFF | API_WRITERS,
+};
+
+/* What the body must be; anything else is answered 400 before the fn. */
+enum api_body { API_NO_BODY, API_OBJECT, API_ARRAY };
+
+typedef void (*api_fn)(struct api_call *c);
+
+struct api_route {
+        const char *path;
+        int method; /* one HTTPD_* bit */
+        int access; /* API_* role bits */
+        enum api_body body;
+        api_fn fn;
+};
+
+/* The account a call runs as (empty name for API_PUBLIC routes). */
+struct api_who {
+        char name[USERS_NAME_MAX + 1];
+        enum users_role role;
+        char ent[19]; /* USCC, "" for staff */
+};
+
+/* ------------------------------------------------------ node wiring */
+
+/*
+ * Fills `lc` with what each registry thread owns (its Redis connection),
+ * for jobs_new(); `cfg` must outlive the pool.
+ */
+void api_thread_local(const struct config *cfg, struct jobs_local *lc);
+
+/*
+ * Per-worker context: adds the registry's route table to `h`.  `jobs`
+ * must be a pool made with api_thread_local.  Holds a reference to
+ * `cfg`.  NULL on failure.
+ */
+struct api *api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
+                    struct httpd *h);
+/* After the worker's HTTP server is gone. */
+void api_free(struct api *a);
+
+/* Prints one "METHOD /path" line per registry route (idnode --routes). */
+void api_print_routes(FILE *fp);
+
+/* ------------------------------------------------- for route handlers */
+
+const struct api_who *api_who(const struct api_call *c);
+const struct config *api_config(const struct api_call *c);
+/* The parsed body (API_OBJECT/API_ARRAY routes), borrowed. */
+json_t *api_body(const struct api_call *c);
+/* A query parameter (decoded, borrowed), or NULL. */
+const char *api_query(const struct api_call *c, const char *key);
+/* The client's address, for the audit log. */
+const char *api_peer(const struct api_call *c);
+
+/*
+ * The thread's Redis connection, or NULL (the call has then already
+ * failed with 503: return).  For pipelines (redisAppendCommand).
+ */
+struct redisContext *api_redis(struct api_call *c);
+/*
+ * One command (hiredis format).  A reply the caller frees, or NULL if
+ * the store failed (the call has then failed: return).  Error replies
+ * are returned as replies.
+ */
+struct redisReply *api_cmd(struct api_call *c, const char *fmt, ...);
+/* The same with an argument vector. */
+struct redisReply *api_cmdv(struct api_call *c, int argc, const char **argv,
+                            const size_t *argvlen);
+/* Reads one pipelined reply; NULL as api_cmd. */
+struct redisReply *api_reply(struct api_call *c);
+
+/* Answers success with `data` (consumed; NULL = null). */
+void api_ok(struct api_call *c, json_t *data);
+/* Answers success with a message other than "success". */
+void api_ok_msg(struct api_call *c, const char *msg, json_t *data);
+/* Answers an error: HTTP status, SNMS status, message (printf). */
+void api_fail(struct api_call *c, int http, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* 1 once api_ok/api_fail (or a store failure) has set the answer. */
+int api_answered(const struct api_call *c);
+
+/*
+ * Records a write in the audit stream: action ("ent.register"), target
+ * (a USCC, prefix or handle) and result ("ok" or the reason).  Entries
+ * are appended when the handler returns, in one pipeline.
+ */
+void api_audit(struct api_call *c, const char *action, const char *target,
+               const char *result);
+
+#endif

@@ -1,0 +1,65 @@
+"""The registry's call path (registry/api): bearer tokens, roles, the
+SNMS envelope, malformed requests, and a busy or missing store."""
+import json
+
+import data
+from harness import Group, check, eq
+import snms
+
+g = Group("registry api", records=[data.ALL])
+
+
+@g.test("GET /identity/whoami with a token: the account, role and "
+        "enterprise it runs as")
+def _(n):
+    t = snms.account(n, "ops1", "operator")
+    eq(snms.ok(n, "GET", "/identity/whoami", token=t),
+       {"username": "ops1", "role": "operator"}, "operator whoami")
+    e = snms.uscc(1)
+    t = snms.account(n, "ent1", "enterprise", e)
+    eq(snms.ok(n, "GET", "/identity/whoami", token=t),
+       {"username": "ent1", "role": "enterprise", "enterprise": e},
+       "enterprise whoami")
+    snms.no_secret_in_log(n)
+
+
+@g.test("no token, a malformed header, a forged token and a revoked "
+        "token: 401 status -1, each with its reason")
+def _(n):
+    snms.fails(n, "GET", "/identity/whoami", None, None, 401, -1,
+               message="not logged in")
+    for bad in ("Basic abc", "Bearer short", "Bearer " + "G" * 64,
+                "Bearer " + "A" * 64, "Token " + "a" * 64):
+        st, j, raw = snms.call(n, "GET", "/identity/whoami",
+                               headers={"Authorization": bad})
+        check((st, j and j.get("status")) == (401, -1),
+              "header %r: expected 401 -1, got %d %r" % (bad, st, raw))
+    snms.fails(n, "GET", "/identity/whoami", None, "f" * 64, 401, -1,
+               message="unknown or expired token")
+    t = snms.account(n, "ops2", "operator")
+    snms.ok(n, "GET", "/identity/whoami", token=t)
+    snms.ok(n, "DELETE", "/identity/token", token=t)
+    snms.fails(n, "GET", "/identity/whoami", None, t, 401, -1,
+               message="unknown or expired token")
+
+
+@g.test("a token whose 24 h have passed (Redis expired the key): 401")
+def _(n):
+    t = snms.account(n, "ops3", "operator")
+    keys = [k for k in n.redis_cli("--scan", "--pattern", "tok:*")
+            .stdout.split() if k]
+    check(keys, "no tok:* key after login")
+    for k in keys:
+        n.redis_cli("PEXPIRE", k, "1")
+    import time
+    time.sleep(0.05)
+    snms.fails(n, "GET", "/identity/whoami", None, t, 401, -1)
+
+
+@g.test("a registry route with the wrong method: 405; an unknown path "
+        "under it: 404")
+def _(n):
+    st, j, raw = snms.call(n, "POST", "/identity/whoami", body={})
+    eq(st, 405, "POST /identity/whoami (body %r)" % raw)
+    st, j, raw = snms.call(n, "GET", "/identity/whoamiX")
+    eq(st, 404, "GET /identity/whoamiX (body %r)" % raw)
