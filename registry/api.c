@@ -18,6 +18,7 @@
 #include "core/httpd.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "registry/audit.h"
 #include "registry/keys.h"
 
 /*
@@ -33,6 +34,7 @@ static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
     api_self_routes,
+    audit_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -479,26 +481,25 @@ api_parse(struct api_call *c)
 static void
 api_flush_audit(struct api_call *c)
 {
-        char maxlen[24], who[80];
+        struct audit_entry e;
         redisContext *rc;
-        size_t i, ok = 0;
+        size_t i, queued = 0, ok = 0;
 
         if (c->naudit == 0 || !(rc = api_redis(c)))
                 return;
-        snprintf(maxlen, sizeof(maxlen), "%d", c->api->cfg->audit_max_entries);
-        snprintf(who, sizeof(who), "%s", c->who.name[0] ? c->who.name : "-");
+        e.who = c->who.name[0] ? c->who.name : "-";
+        e.role = c->who.role ? users_role_name(c->who.role) : "-";
+        e.ent = c->who.ent;
+        e.addr = c->peer;
         for (i = 0; i < c->naudit; i++) {
-                const struct api_audit_entry *e = &c->audit[i];
-
-                redisAppendCommand(
-                    rc,
-                    "XADD %s MAXLEN ~ %s * who %s role %s ent %s act %s tgt "
-                    "%s res %s addr %s",
-                    KEYS_AUDIT, maxlen, who, users_role_name(c->who.role),
-                    c->who.ent[0] ? c->who.ent : "-", e->action, e->target,
-                    e->result, c->peer);
+                e.action = c->audit[i].action;
+                e.target = c->audit[i].target;
+                e.result = c->audit[i].result;
+                if (audit_append(rc, c->api->cfg->audit_max_entries, &e) < 0)
+                        break;
+                queued++;
         }
-        for (i = 0; i < c->naudit; i++) {
+        for (i = 0; i < queued; i++) {
                 void *r = NULL;
 
                 if (redisGetReply(rc, &r) != REDIS_OK)

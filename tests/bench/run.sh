@@ -124,7 +124,7 @@ check_idle() { # check_idle WHEN
 check_idle "before the run"
 
 # ---- 1. Redis ------------------------------------------------------------
-# ops/redis.conf as shipped (AOF on, fsync everysec): the resolution
+# ops/redis.conf as shipped (AOF on, fsync always): the resolution
 # benchmarks only read, so AOF only costs during the import.
 redis-server "$ROOT/ops/redis.conf" --dir "$T" --unixsocket "$T/redis.sock" \
         --port 0 --logfile "$T/redis.log" &

@@ -573,9 +573,12 @@ def free_tcp_port(avoid=()):
 
 
 class Node:
-    def __init__(self, name, config=None, records=None):
+    def __init__(self, name, config=None, records=None, redis_args=None):
         self.name = name
         self.extra_config = dict(config or {})
+        # Tests skip the AOF for speed unless they test durability.
+        self.redis_args = (["--appendonly", "no"] if redis_args is None
+                           else list(redis_args))
         self.records = records
         self.dir = tempfile.mkdtemp(prefix="idnode-it-%s-" % name, dir="/tmp")
         self.sock_path = os.path.join(self.dir, "redis.sock")
@@ -597,7 +600,7 @@ class Node:
         self.redis = subprocess.Popen(
             ["redis-server", os.path.join(TOP, "ops", "redis.conf"),
              "--dir", self.dir, "--unixsocket", self.sock_path,
-             "--port", "0", "--appendonly", "no"],
+             "--port", "0"] + self.redis_args,
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + scaled(10)
@@ -870,11 +873,13 @@ class Group:
     """Tests sharing one node. `node=False`: no node (pure checks)."""
     all = []
 
-    def __init__(self, name, config=None, records=None, node=True):
+    def __init__(self, name, config=None, records=None, node=True,
+                 redis_args=None):
         self.name = name
         self.config = config
         self.records = records
         self.node = node
+        self.redis_args = redis_args
         self.tests = []
         Group.all.append(self)
 

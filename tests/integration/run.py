@@ -76,7 +76,8 @@ def run_group(g, tests):
     node = None
     t0 = time.monotonic()
     if g.node:
-        node = harness.Node(g.name.replace(" ", "_"), g.config, g.records)
+        node = harness.Node(g.name.replace(" ", "_"), g.config, g.records,
+                            g.redis_args)
         try:
             node.start()
         except Exception as e:  # noqa: BLE001
