@@ -60,6 +60,7 @@ static const struct config_key keys[] = {
     STR(site_address, "127.0.0.1", 1),
     STR(site_description, "idnode secondary node", 1),
     STR(node_prefix, "", 0),
+    STR(ghr_name, "", 0),
     INT(registry_threads, 1, 64, 4, 0),
     INT(http_max_body_kb, 64, 65536, 8192, 0),
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),

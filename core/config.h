@@ -39,6 +39,7 @@ struct config {
         char site_address[CONFIG_STR_MAX];
         char site_description[CONFIG_STR_MAX];
         char node_prefix[CONFIG_STR_MAX];
+        char ghr_name[CONFIG_STR_MAX];
         int registry_threads;
         int http_max_body_kb;
         int audit_max_entries;

@@ -19,7 +19,11 @@
 #include "core/jobs.h"
 #include "core/log.h"
 #include "registry/audit.h"
+#include "registry/ent.h"
 #include "registry/keys.h"
+#include "registry/pfx.h"
+#include "registry/plat.h"
+#include "registry/review.h"
 
 /*
  * A registry thread waits this long for Redis: an fsync'd batch of 2000
@@ -33,8 +37,8 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes,
-    audit_routes,
+    api_self_routes, ent_routes,  review_routes,
+    pfx_routes,      plat_routes, audit_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -400,6 +404,7 @@ api_authenticate(struct api_call *c)
         char sha[SECRET_HEX64], key[80], role[16];
         redisReply *r;
         int ok = 0;
+        size_t i;
 
         if (!c->token[0]) {
                 api_fail(c, 401, -1,
@@ -424,6 +429,26 @@ api_authenticate(struct api_call *c)
         freeReplyObject(r);
         if (!ok) {
                 api_fail(c, 401, -1, "unknown or expired token");
+                return -1;
+        }
+        /* A USCC is case-insensitive: keys and comparisons use upper case. */
+        for (i = 0; c->who.ent[i]; i++)
+                if (c->who.ent[i] >= 'a' && c->who.ent[i] <= 'z')
+                        c->who.ent[i] = (char)(c->who.ent[i] - 'a' + 'A');
+        /*
+         * A deleted account's tokens die with it (a deleted platform must
+         * stop writing at once): one more command per call, cheaper than
+         * an index of every account's tokens to delete them by.
+         */
+        keys_user(key, sizeof(key), c->who.name);
+        if (!(r = api_cmd(c, "EXISTS %s", key)))
+                return -1;
+        ok = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        freeReplyObject(r);
+        if (!ok) {
+                api_fail(c, 401, -1,
+                         "the account of this token no longer "
+                         "exists");
                 return -1;
         }
         if (!(c->route->access & (1 << c->who.role))) {

@@ -34,7 +34,10 @@ size_t keys_handle(char *out, size_t outsz, const char *name, size_t len);
  */
 size_t keys_handle_name(const char *key, size_t len, const char **name);
 
-/* An account: hash with role, ent (USCC), pw (verifier), c (created). */
+/*
+ * An account: hash with role, ent (USCC), pw (verifier), c (created);
+ * a platform's also label and kind.
+ */
 size_t keys_user(char *out, size_t outsz, const char *name);
 
 /* A login token, by the SHA-256 hex of the token (never the token). */
@@ -44,8 +47,9 @@ size_t keys_token(char *out, size_t outsz, const char *token_sha256_hex);
  * Prefix-level records carry the prefix as their hash tag, so a prefix
  * and its templates share a slot (one Lua script may touch them all).
  *
- * pfx:{P}       hash   ent (owner USCC), state 0-5, proxy 1-4, c, u, and
- *                      for a prefix served by the enterprise's own node
+ * pfx:{P}       hash   ent (owner USCC), state 0-5, proxy 1-4, c, u, id
+ *                      (its number from KEYS_PREFIX_SEQ), and for a
+ *                      prefix served by the enterprise's own node
  *                      ipType, ip, tcpPort, udpPort, httpPort (HS_SITE)
  * tpl:{P}:VER   string the template's JSON (tpl_dump)
  * tpls:{P}      set    the template versions of prefix P
@@ -55,7 +59,7 @@ size_t keys_template(char *out, size_t outsz, const char *prefix,
                      const char *version);
 size_t keys_templates(char *out, size_t outsz, const char *prefix);
 
-/* ent:{USCC}: hash, an enterprise's profile and review state. */
+/* ent:{USCC}: hash, an enterprise's profile and review state (ent.h). */
 size_t keys_enterprise(char *out, size_t outsz, const char *uscc);
 
 /*

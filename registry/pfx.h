@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+struct api_route;
+struct json_t;
 struct redisContext;
 
 #define PFX_MAX 64 /* SNMS prefix limit */
@@ -51,5 +53,29 @@ int pfx_normalise(const char *in, size_t len, char out[PFX_MAX + 1]);
  * Redis failed (rc->err or an error reply).
  */
 int pfx_get(struct redisContext *rc, const char *prefix, struct pfx_info *out);
+
+/*
+ * Where the enterprise's own node serves a prefix not hosted here
+ * (proxy 1): the HS_SITE fields of pfx:{P}, which the resolver's
+ * referrals read.  Ports are decimal strings, "" when there is none.
+ */
+struct pfx_site {
+        char ipType[2]; /* "4" or "6" */
+        char ip[46];    /* the address as inet_ntop writes it */
+        char tcpPort[6], udpPort[6], httpPort[6];
+};
+
+/*
+ * Checks the entPrefixConfig of a prefix not hosted here (domain.md
+ * §2.A): hdlType "HS_SITE", ipType "4" or "6" (a string or a number), an
+ * IP address of that family other than the unspecified one, and at
+ * least one of tcpPort, udpPort, httpPort from 1 to 65535 (decimal
+ * strings or numbers; "" or null = none).  0, or -1 with err.
+ */
+int pfx_site_parse(const struct json_t *cfg, struct pfx_site *out, char *err,
+                   size_t errlen);
+
+/* The routes: prefix query and page, enterprise prefix config. */
+const struct api_route *pfx_routes(size_t *n);
 
 #endif

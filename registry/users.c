@@ -115,3 +115,99 @@ users_add(redisContext *rc, const char *name, enum users_role role,
         OPENSSL_cleanse(verifier, sizeof(verifier));
         return rcode;
 }
+
+/*
+ * KEYS: the account, the enterprise's platform set.  ARGV: ent, pw, c,
+ * label, kind, max, name.  0 name taken, -1 at the cap, 1 created.
+ */
+static const char platform_add_lua[] =
+    "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
+    "if redis.call('scard', KEYS[2]) >= tonumber(ARGV[6]) then return -1 end "
+    "redis.call('hset', KEYS[1], 'role', 'platform', 'ent', ARGV[1], "
+    "'pw', ARGV[2], 'c', ARGV[3], 'label', ARGV[4], 'kind', ARGV[5]) "
+    "redis.call('sadd', KEYS[2], ARGV[7]) return 1";
+
+/* A few tries at an unused random name before giving up. */
+#define USERS_NAME_TRIES 4
+
+int
+users_add_platform(redisContext *rc, const char *uscc, const char *label,
+                   const char *kind, int max, char name[USERS_NAME_MAX + 1],
+                   char secret[USERS_SECRET_BUF], char *err, size_t errlen)
+{
+        char key[128], set[64], verifier[SECRET_HASH_MAX], created[24], cap[16],
+            hex[SECRET_HEX64];
+        redisReply *r = NULL;
+        int rcode = -1, tries;
+
+        if (secret_new_token(secret) < 0 ||
+            secret_hash_password(secret, 64, SECRET_ITERATIONS, verifier) < 0) {
+                snprintf(err, errlen, "cannot make a secret");
+                goto fail;
+        }
+        keys_platforms(set, sizeof(set), uscc);
+        snprintf(created, sizeof(created), "%ld", (long)time(NULL));
+        snprintf(cap, sizeof(cap), "%d", max);
+        for (tries = 0; tries < USERS_NAME_TRIES; tries++) {
+                if (secret_new_token(hex) < 0) {
+                        snprintf(err, errlen, "cannot make a name");
+                        goto fail;
+                }
+                snprintf(name, USERS_NAME_MAX + 1, "pf-%.16s", hex);
+                keys_user(key, sizeof(key), name);
+                r = redisCommand(rc, "EVAL %s 2 %s %s %s %s %s %s %s %s %s",
+                                 platform_add_lua, key, set, uscc, verifier,
+                                 created, label, kind, cap, name);
+                if (!r || r->type != REDIS_REPLY_INTEGER || r->integer != 0)
+                        break;
+                freeReplyObject(r);
+                r = NULL;
+        }
+        if (!r)
+                snprintf(err, errlen, "redis: %s",
+                         rc->err ? rc->errstr : "no unused name");
+        else if (r->type == REDIS_REPLY_ERROR)
+                snprintf(err, errlen, "redis: %s", r->str);
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer == -1)
+                rcode = 1;
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 1)
+                rcode = 0;
+        else
+                snprintf(err, errlen, "redis: unexpected reply");
+fail:
+        if (r)
+                freeReplyObject(r);
+        OPENSSL_cleanse(verifier, sizeof(verifier));
+        if (rcode != 0)
+                OPENSSL_cleanse(secret, USERS_SECRET_BUF);
+        return rcode;
+}
+
+/* KEYS: the account, the set.  ARGV: ent, name.  The enum's values. */
+static const char platform_del_lua[] =
+    "local a = redis.call('hmget', KEYS[1], 'role', 'ent') "
+    "if a[1] ~= 'platform' then return 1 end "
+    "if a[2] ~= ARGV[1] then return 2 end "
+    "redis.call('del', KEYS[1]) redis.call('srem', KEYS[2], ARGV[2]) "
+    "return 0";
+
+enum users_del
+users_del_platform(redisContext *rc, const char *uscc, const char *name)
+{
+        char key[128], set[64];
+        enum users_del res = USERS_DEL_FAILED;
+        redisReply *r;
+
+        if (!users_valid_name(name, strlen(name)))
+                return USERS_NO_SUCH;
+        keys_user(key, sizeof(key), name);
+        keys_platforms(set, sizeof(set), uscc);
+        r = redisCommand(rc, "EVAL %s 2 %s %s %s %s", platform_del_lua, key,
+                         set, uscc, name);
+        if (r && r->type == REDIS_REPLY_INTEGER && r->integer >= 0 &&
+            r->integer <= USERS_NOT_OWNER)
+                res = (enum users_del)r->integer;
+        if (r)
+                freeReplyObject(r);
+        return res;
+}

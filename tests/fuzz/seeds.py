@@ -250,11 +250,31 @@ CONFIG = {
     "string_too_long": '{"log_file": "' + "x" * 300 + '"}',
 }
 
+ENT = {
+    "apply": '{"uscc":"91350100M000100Y43","entNameCn":"福州示例有限公司",'
+             '"entAddrCn":"福州市","entIndustry":"C","entWebSite":'
+             '"https://e.example.cn","entDesc":"简介","contactName":"张三",'
+             '"contactPhone":"+86 591-8888-0000","contactEmail":'
+             '"ops@e.example.cn","entPrefix":"88.123.7"}',
+    "bad_check": '{"uscc":"91350100M000100Y44","entNameCn":"x"}',
+    "change": '{"entAddrCn":"厦门","entWebSite":""}',
+    "site_v4": '{"entPrefixConfig":{"entPrefix":"88.123.7","hdlType":'
+               '"HS_SITE","ipType":"4","ip":"192.0.2.7","tcpPort":"2641",'
+               '"udpPort":2641,"httpPort":""}}',
+    "site_v6": '{"hdlType":"HS_SITE","ipType":6,"ip":'
+               '"2031:0000:1F1F:0000:0000:0100:11A0:ADDF","tcpPort":"2643"}',
+    "hosted": '{"proxyServerId":1,"entPrefixConfig":{"entPrefix":"88.1.1"}}',
+    "date": "2022-01-01 00:00:00",
+    "date_only": "2024-02-29",
+    "date_bad": "2023-02-29T25:61:61",
+}
+
 TARGETS = {
     "fuzz_wire": WIRE,
     "fuzz_hval": HVAL,
     "fuzz_hname": HNAME,
     "fuzz_config": CONFIG,
+    "fuzz_ent": ENT,
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval")
