@@ -18,7 +18,9 @@
 #include "core/httpd.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "registry/ident.h"
 #include "registry/keys.h"
+#include "registry/tplapi.h"
 
 /*
  * A registry thread waits this long for Redis: an fsync'd batch of 2000
@@ -33,6 +35,8 @@ static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
     api_self_routes,
+    tplapi_routes,
+    ident_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -215,6 +219,19 @@ api_fail(struct api_call *c, int http, int status, const char *fmt, ...)
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         api_answer(c, http, status, strdup(buf), NULL);
+}
+
+void
+api_fail_data(struct api_call *c, int http, int status, json_t *data,
+              const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        api_answer(c, http, status, strdup(buf), data);
 }
 
 int
