@@ -20,10 +20,12 @@
 #include "core/log.h"
 #include "registry/audit.h"
 #include "registry/ent.h"
+#include "registry/ident.h"
 #include "registry/keys.h"
 #include "registry/pfx.h"
 #include "registry/plat.h"
 #include "registry/review.h"
+#include "registry/tplapi.h"
 
 /*
  * A registry thread waits this long for Redis: an fsync'd batch of 2000
@@ -37,8 +39,8 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,  review_routes,
-    pfx_routes,      plat_routes, audit_routes,
+    api_self_routes, ent_routes,    review_routes, pfx_routes,
+    plat_routes,     tplapi_routes, ident_routes,  audit_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -221,6 +223,19 @@ api_fail(struct api_call *c, int http, int status, const char *fmt, ...)
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         api_answer(c, http, status, strdup(buf), NULL);
+}
+
+void
+api_fail_data(struct api_call *c, int http, int status, json_t *data,
+              const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        api_answer(c, http, status, strdup(buf), data);
 }
 
 int

@@ -123,6 +123,12 @@ void api_ok_msg(struct api_call *c, const char *msg, json_t *data);
 /* Answers an error: HTTP status, SNMS status, message (printf). */
 void api_fail(struct api_call *c, int http, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/*
+ * The same with `data` (consumed) in the envelope, for refusals a client
+ * acts on (a create that found the identifier already there).
+ */
+void api_fail_data(struct api_call *c, int http, int status, json_t *data,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 1 once api_ok/api_fail (or a store failure) has set the answer. */
 int api_answered(const struct api_call *c);
 

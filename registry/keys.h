@@ -14,8 +14,10 @@
 /*
  * Field of a handle hash that holds record metadata (not a value):
  * space-separated key=value pairs, kept short because every identifier
- * carries one ("c=CREATED" from imports; owner and platform join it when
- * the registry writes records).  Fields starting with '_' are never
+ * carries one: "c=CREATED" (unix seconds) from imports; "c=CREATED
+ * by=ACCOUNT" from a registry create, "c=CREATED u=UPDATED by=ACCOUNT"
+ * after an update (ACCOUNT: the enterprise user or platform that wrote
+ * it; the owner is the prefix's).  Fields starting with '_' are never
  * values.
  */
 #define KEYS_META_FIELD "_m"

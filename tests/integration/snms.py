@@ -124,3 +124,59 @@ def no_secret_in_log(n):
     for s in sorted(SECRETS.get(n.dir, ())):
         if len(s) >= 6:
             check(s not in log, "a secret (%r) is in idnode's log" % s)
+
+
+def prefix_record(n, prefix, uscc, state=1, proxy=4):
+    """A prefix record as registry/pfx reads it (upper-cased prefix):
+    owner USCC, state (1 enabled), proxy (4 hosted here)."""
+    r = n.redis_cli("HSET", "pfx:{%s}" % prefix.upper(), "ent", uscc,
+                    "state", str(state), "proxy", str(proxy), "c", "1700000000")
+    eq(r.returncode, 0, "redis-cli HSET pfx (stderr %r)" % r.stderr)
+
+
+def _resp_read(f):
+    line = f.readline()
+    check(line.endswith(b"\r\n"), "RESP: truncated reply %r" % line)
+    kind, rest = line[:1], line[1:-2]
+    if kind == b"+":
+        return rest
+    if kind == b"-":
+        return TestFailure("redis error: %r" % rest)
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        size = int(rest)
+        if size < 0:
+            return None
+        data = f.read(size + 2)
+        return data[:-2]
+    if kind == b"*":
+        size = int(rest)
+        return None if size < 0 else [_resp_read(f) for _ in range(size)]
+    raise TestFailure("RESP: unexpected reply %r" % line)
+
+
+def redis_many(n, commands):
+    """Pipelines commands (lists of str/bytes) over the node's Redis
+    socket, binary-safe; returns the replies (bytes, int, None, lists)."""
+    out = bytearray()
+    for cmd in commands:
+        out += b"*%d\r\n" % len(cmd)
+        for a in cmd:
+            a = a.encode() if isinstance(a, str) else a
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(scaled(20))
+    try:
+        s.connect(n.sock_path)
+        s.sendall(bytes(out))
+        f = s.makefile("rb")
+        return [_resp_read(f) for _ in commands]
+    finally:
+        s.close()
+
+
+def hgetall(n, key):
+    """A hash as {field bytes: value bytes}, binary-safe."""
+    r = redis_many(n, [["HGETALL", key]])[0]
+    return dict(zip(r[0::2], r[1::2]))

@@ -1,0 +1,615 @@
+#include "registry/ident.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/cur.h"
+#include "core/hname.h"
+#include "core/httpd.h"
+#include "core/hval.h"
+#include "registry/api.h"
+#include "registry/iditem.h"
+#include "registry/keys.h"
+#include "registry/pfx.h"
+#include "registry/script.h"
+#include "registry/tpl.h"
+
+#define IDENT_MAX_BATCH 2000 /* SNMS batch limit */
+/* Prefixes and templates one call remembers (a batch rarely mixes more). */
+#define IDENT_CACHE 8
+/* An identifier's encoded values: 513 values of at most ~1.2 KB. */
+#define IDENT_MAX_RECORD (1u << 20)
+#define IDENT_MAX_FIELDS (IDITEM_MAX_VALUES + 1)
+/* EVALSHA sha 1 key op now account, then field/value pairs. */
+#define IDENT_ARGC (7 + 2 * IDENT_MAX_FIELDS)
+
+/*
+ * Writes one identifier.  KEYS[1]: its hash.  ARGV: op (c create, u
+ * update, d delete), now, account, then field/value pairs.  Create: 1
+ * written, 0 already there with the same values, -1 with others; values
+ * are compared without their timestamp (bytes 5-8 of the wire form), so
+ * a client retrying after a timeout learns its first call succeeded.
+ * Update, delete: 1 done, 0 no such identifier.  Update keeps c=.
+ */
+static const char write_lua[] =
+    "local k, op, now, meta = KEYS[1], ARGV[1], ARGV[2], '" KEYS_META_FIELD
+    "'\n"
+    "if op == 'd' then return redis.call('DEL', k) end\n"
+    "local exists = redis.call('EXISTS', k) == 1\n"
+    "if op == 'c' and exists then\n"
+    "  local function strip(v) return v:sub(1, 4) .. v:sub(9) end\n"
+    "  local want, n, m = {}, 0, 0\n"
+    "  for i = 4, #ARGV, 2 do\n"
+    "    want[ARGV[i]] = strip(ARGV[i + 1])\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "  local old = redis.call('HGETALL', k)\n"
+    "  for i = 1, #old, 2 do\n"
+    "    if old[i]:sub(1, 1) ~= '_' then\n"
+    "      if want[old[i]] ~= strip(old[i + 1]) then return -1 end\n"
+    "      m = m + 1\n"
+    "    end\n"
+    "  end\n"
+    "  if m == n then return 0 end\n"
+    "  return -1\n"
+    "end\n"
+    "if op == 'u' and not exists then return 0 end\n"
+    "local m = 'c=' .. now\n"
+    "if op == 'u' then\n"
+    "  local old = ' ' .. (redis.call('HGET', k, meta) or '')\n"
+    "  m = 'c=' .. (old:match(' c=(%d+)') or now) .. ' u=' .. now\n"
+    "  redis.call('DEL', k)\n"
+    "end\n"
+    "redis.call('HSET', k, meta, m .. ' by=' .. ARGV[3], unpack(ARGV, 4))\n"
+    "return 1\n";
+
+enum ident_op { IDENT_CREATE, IDENT_UPDATE, IDENT_DELETE };
+
+static const char *const op_arg[] = {"c", "u", "d"};
+static const char *const op_audit[] = {"ident.create", "ident.update",
+                                       "ident.delete"};
+
+/* One identifier of a call and its outcome. */
+struct ident_item {
+        const json_t *given;      /* the handle as sent (borrowed), or NULL */
+        struct iditem *it;        /* creates and updates that parsed */
+        char name[HNAME_MAX + 1]; /* normalised; "" until it parsed */
+        size_t len;
+        int code; /* 0 pending, 1 done, else the SNMS status */
+        int http;
+        int identical; /* a create that found the same values */
+        char msg[256];
+        struct wbuf enc; /* the values to write, in wire format */
+};
+
+struct ident_pfx {
+        struct pfx_info info;
+        int found;
+};
+
+struct ident_tpl {
+        char prefix[PFX_MAX + 1];
+        char version[4 * IDITEM_MAX_VERSION + 1];
+        struct tpl *t; /* NULL: there is no such template */
+};
+
+struct ident_call {
+        struct api_call *c;
+        enum ident_op op;
+        char now[16];
+        uint32_t now_unix;
+        struct script script;
+        struct ident_pfx pfx[IDENT_CACHE];
+        size_t npfx, next_pfx; /* entries used, the next to replace */
+        struct ident_tpl tpl[IDENT_CACHE];
+        size_t ntpl, next_tpl;
+        struct ident_item *items;
+        size_t n;
+};
+
+static void ident_set(struct ident_item *x, int http, int code, const char *fmt,
+                      ...) __attribute__((format(printf, 4, 5)));
+
+static void
+ident_set(struct ident_item *x, int http, int code, const char *fmt, ...)
+{
+        va_list ap;
+
+        x->http = http;
+        x->code = code;
+        va_start(ap, fmt);
+        vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
+        va_end(ap);
+}
+
+/* ---------------------------------------------------------- parsing */
+
+static void
+ident_parse_handle(struct ident_call *ic, struct ident_item *x, const json_t *j)
+{
+        char err[256];
+
+        x->given = j;
+        if (iditem_handle(j, (size_t)api_config(ic->c)->max_handle_bytes,
+                          x->name, sizeof(x->name), &x->len, err,
+                          sizeof(err)) < 0) {
+                x->len = 0;
+                x->name[0] = '\0';
+                ident_set(x, 400, -2, "%s", err);
+        }
+}
+
+static void
+ident_parse_item(struct ident_call *ic, struct ident_item *x, json_t *j)
+{
+        char err[256];
+        const char *name;
+
+        x->given = json_object_get(j, "handle");
+        x->it = iditem_parse(j, (size_t)api_config(ic->c)->max_handle_bytes,
+                             err, sizeof(err));
+        if (!x->it) {
+                /* Name the identifier in the answer if its handle is fine. */
+                ident_parse_handle(ic, x, x->given);
+                ident_set(x, 400, -2, "%s", err);
+                return;
+        }
+        name = iditem_name(x->it, &x->len);
+        memcpy(x->name, name, x->len + 1);
+}
+
+/* ------------------------------------------------- prefix, template */
+
+/* A prefix's record, read once per call.  NULL if the store failed. */
+static const struct ident_pfx *
+ident_pfx(struct ident_call *ic, const char *prefix)
+{
+        struct ident_pfx *p;
+        struct redisContext *rc;
+        size_t i;
+
+        for (i = 0; i < ic->npfx; i++)
+                if (strcmp(ic->pfx[i].info.prefix, prefix) == 0)
+                        return &ic->pfx[i];
+        if (ic->npfx < IDENT_CACHE)
+                p = &ic->pfx[ic->npfx++];
+        else
+                p = &ic->pfx[ic->next_pfx++ % IDENT_CACHE];
+        if (!(rc = api_redis(ic->c)))
+                return NULL;
+        p->found = pfx_get(rc, prefix, &p->info);
+        if (p->found < 0) {
+                p->info.prefix[0] = '\0'; /* never a cache hit */
+                api_fail(ic->c, 503, -1, "store unavailable, retry later");
+                return NULL;
+        }
+        return p;
+}
+
+/*
+ * The prefix rules: registered to the caller's enterprise, enabled,
+ * hosted here.  0 (the item may still have been refused), or -1 if the
+ * store failed (the call is answered).
+ */
+static int
+ident_check_prefix(struct ident_call *ic, struct ident_item *x)
+{
+        const struct api_who *who = api_who(ic->c);
+        size_t plen = hname_prefix_len(x->name, x->len);
+        const struct ident_pfx *p;
+        char prefix[PFX_MAX + 1];
+
+        if (pfx_normalise(x->name, plen, prefix) < 0) {
+                ident_set(x, 400, -2,
+                          "the prefix of %s is not dot-separated letters and "
+                          "digits of at most %d characters",
+                          x->name, PFX_MAX);
+                return 0;
+        }
+        if (!(p = ident_pfx(ic, prefix)))
+                return -1;
+        if (!p->found || !who->ent[0] || strcmp(p->info.ent, who->ent) != 0)
+                ident_set(x, 403, -3,
+                          "prefix %s is not registered to your enterprise",
+                          prefix);
+        else if (p->info.state != PFX_ENABLED)
+                ident_set(x, 409, -2, "prefix %s is not enabled (state %d)",
+                          prefix, p->info.state);
+        else if (p->info.proxy != PFX_HOSTED)
+                ident_set(x, 409, -2,
+                          "prefix %s is not hosted on this node "
+                          "(proxyState %d)",
+                          prefix, p->info.proxy);
+        return 0;
+}
+
+/* A template, read once per call.  NULL if the store failed. */
+static const struct ident_tpl *
+ident_tpl(struct ident_call *ic, const char *prefix, const char *version)
+{
+        char key[KEYS_MAX], err[256];
+        struct ident_tpl *e;
+        redisReply *r;
+        size_t i;
+
+        for (i = 0; i < ic->ntpl; i++)
+                if (strcmp(ic->tpl[i].prefix, prefix) == 0 &&
+                    strcmp(ic->tpl[i].version, version) == 0)
+                        return &ic->tpl[i];
+        if (ic->ntpl < IDENT_CACHE)
+                e = &ic->tpl[ic->ntpl++];
+        else
+                e = &ic->tpl[ic->next_tpl++ % IDENT_CACHE];
+        tpl_free(e->t);
+        e->t = NULL;
+        e->prefix[0] = '\0'; /* never a cache hit until filled */
+        keys_template(key, sizeof(key), prefix, version);
+        if (!(r = api_cmd(ic->c, "GET %s", key)))
+                return NULL;
+        if (r->type == REDIS_REPLY_STRING &&
+            !(e->t = tpl_parse(r->str, r->len, err, sizeof(err)))) {
+                freeReplyObject(r);
+                api_fail(ic->c, 500, -4, "template %s of prefix %s is damaged",
+                         version, prefix);
+                return NULL;
+        }
+        freeReplyObject(r);
+        snprintf(e->prefix, sizeof(e->prefix), "%s", prefix);
+        snprintf(e->version, sizeof(e->version), "%s", version);
+        return e;
+}
+
+/* The server's value: index 1001, type TEMPLATE, the version. */
+static void
+ident_version_value(const char *version, uint32_t now, struct hval *v)
+{
+        memset(v, 0, sizeof(*v));
+        v->index = TPL_VERSION_INDEX;
+        v->timestamp = now;
+        v->ttl_type = HVAL_TTL_RELATIVE;
+        v->ttl = HVAL_TTL_DEFAULT;
+        v->perms = HVAL_PERMS_DEFAULT;
+        v->type.p = (const uint8_t *)"TEMPLATE";
+        v->type.len = 8;
+        v->data.p = (const uint8_t *)version;
+        v->data.len = (uint32_t)strlen(version);
+}
+
+/*
+ * Checks the values against the template and encodes them.  0 (the item
+ * may have been refused), or -1 if the store failed.
+ */
+static int
+ident_check_values(struct ident_call *ic, struct ident_item *x)
+{
+        const char *version = iditem_version(x->it);
+        const struct ident_tpl *e;
+        const struct hval *vals;
+        char prefix[PFX_MAX + 1], err[256];
+        struct hval v;
+        size_t n, i;
+
+        /* ident_check_prefix has accepted it, so it normalises. */
+        pfx_normalise(x->name, hname_prefix_len(x->name, x->len), prefix);
+        if (!(e = ident_tpl(ic, prefix, version)))
+                return -1;
+        vals = iditem_values(x->it, &n);
+        if (!e->t) {
+                ident_set(x, 400, -2, "template %s of prefix %s does not exist",
+                          version, prefix);
+                return 0;
+        }
+        if (tpl_check_values(e->t, vals, n, err, sizeof(err)) < 0) {
+                ident_set(x, 400, -2, "%s", err);
+                return 0;
+        }
+        wbuf_init(&x->enc, IDENT_MAX_RECORD);
+        for (i = 0; i < n; i++) {
+                v = vals[i];
+                v.timestamp = ic->now_unix;
+                hval_encode(&x->enc, &v);
+        }
+        ident_version_value(version, ic->now_unix, &v);
+        hval_encode(&x->enc, &v);
+        if (!wbuf_ok(&x->enc))
+                ident_set(x, 500, -4, "out of memory encoding values");
+        return 0;
+}
+
+/* ---------------------------------------------------------- writing */
+
+/* Pipelines the script for one item.  0, or -1 on no memory. */
+static int
+ident_append(struct ident_call *ic, struct redisContext *rc,
+             struct ident_item *x, int whole)
+{
+        const char *argv[IDENT_ARGC];
+        size_t argvlen[IDENT_ARGC];
+        char key[KEYS_MAX], fields[IDENT_MAX_FIELDS][11];
+        struct cur cu;
+        struct hval v;
+        int argc = 7;
+        size_t k = 0;
+
+        argv[2] = "1", argvlen[2] = 1;
+        argv[3] = key;
+        argvlen[3] = keys_handle(key, sizeof(key), x->name, x->len);
+        argv[4] = op_arg[ic->op], argvlen[4] = 1;
+        argv[5] = ic->now, argvlen[5] = strlen(ic->now);
+        argv[6] = api_who(ic->c)->name, argvlen[6] = strlen(argv[6]);
+        cur_init(&cu, x->enc.p, x->enc.len);
+        while (cur_left(&cu) > 0 && k < IDENT_MAX_FIELDS) {
+                if (hval_decode(&cu, &v) < 0)
+                        return -1; /* cannot happen: we encoded it */
+                snprintf(fields[k], sizeof(fields[k]), "%u", v.index);
+                argv[argc] = fields[k], argvlen[argc++] = strlen(fields[k]);
+                argv[argc] = (const char *)v.wire.p,
+                argvlen[argc++] = v.wire.len;
+                k++;
+        }
+        return script_append(rc, &ic->script, whole, argc, argv, argvlen);
+}
+
+static void
+ident_result(struct ident_call *ic, struct ident_item *x, const redisReply *r)
+{
+        if (r->type != REDIS_REPLY_INTEGER)
+                ident_set(x, 500, -4, "store error: %s",
+                          r->type == REDIS_REPLY_ERROR ? r->str : "reply");
+        else if (r->integer == 1)
+                ident_set(x, 200, 1, "success");
+        else if (ic->op != IDENT_CREATE)
+                ident_set(x, 404, -2, "%s does not exist", x->name);
+        else if (r->integer == 0) {
+                /* Exactly this message: clients treat it as success. */
+                ident_set(x, 409, -2, "already exists");
+                x->identical = 1;
+        } else
+                ident_set(x, 409, -2, "exists with different values");
+}
+
+/*
+ * Runs the script for every accepted item in one pipeline; items Redis
+ * has no script for yet go again, sent whole.  0, or -1 if the store
+ * failed (the call is answered).
+ */
+static int
+ident_write(struct ident_call *ic)
+{
+        struct redisContext *rc;
+        redisReply *r;
+        size_t i, queued;
+        int whole;
+
+        for (whole = 0; whole < 2; whole++) {
+                if (!(rc = api_redis(ic->c)))
+                        return -1;
+                for (i = 0, queued = 0; i < ic->n; i++) {
+                        if (ic->items[i].code != 0)
+                                continue;
+                        if (ident_append(ic, rc, &ic->items[i], whole) < 0) {
+                                api_fail(ic->c, 500, -4, "out of memory");
+                                return -1;
+                        }
+                        queued++;
+                }
+                for (i = 0; i < ic->n && queued > 0; i++) {
+                        if (ic->items[i].code != 0)
+                                continue;
+                        if (!(r = api_reply(ic->c)))
+                                return -1;
+                        if (whole || !script_missing(r))
+                                ident_result(ic, &ic->items[i], r);
+                        freeReplyObject(r);
+                }
+        }
+        return 0;
+}
+
+/* ------------------------------------------------------------ calls */
+
+/* The handle to name an item by: normalised, else as sent if short. */
+static const char *
+ident_label(const struct ident_item *x)
+{
+        if (x->len > 0)
+                return x->name;
+        if (json_is_string(x->given) &&
+            json_string_length(x->given) <= HNAME_MAX &&
+            strlen(json_string_value(x->given)) == json_string_length(x->given))
+                return json_string_value(x->given);
+        return NULL;
+}
+
+/* Checks every item, writes the good ones, audits all.  0 or -1. */
+static int
+ident_process(struct ident_call *ic)
+{
+        size_t i;
+        int ret = 0;
+
+        for (i = 0; i < ic->n && ret == 0; i++) {
+                struct ident_item *x = &ic->items[i];
+
+                if (x->code == 0)
+                        ret = ident_check_prefix(ic, x);
+                if (ret == 0 && x->code == 0 && ic->op != IDENT_DELETE)
+                        ret = ident_check_values(ic, x);
+        }
+        if (ret == 0)
+                ret = ident_write(ic);
+        for (i = 0; i < ic->n; i++) {
+                const struct ident_item *x = &ic->items[i];
+                const char *label = ident_label(x);
+
+                if (x->code != 0)
+                        api_audit(ic->c, op_audit[ic->op], label ? label : "-",
+                                  x->code == 1 ? "ok" : x->msg);
+        }
+        return ret;
+}
+
+static struct ident_call *
+ident_call_new(struct api_call *c, enum ident_op op, size_t n)
+{
+        struct ident_call *ic = calloc(1, sizeof(*ic));
+
+        if (!ic || !(ic->items = calloc(n, sizeof(*ic->items)))) {
+                free(ic);
+                api_fail(c, 500, -4, "out of memory");
+                return NULL;
+        }
+        ic->c = c;
+        ic->op = op;
+        ic->n = n;
+        ic->now_unix = clock_unix();
+        snprintf(ic->now, sizeof(ic->now), "%u", ic->now_unix);
+        script_init(&ic->script, write_lua);
+        return ic;
+}
+
+static void
+ident_call_free(struct ident_call *ic)
+{
+        size_t i;
+
+        for (i = 0; i < ic->n; i++) {
+                iditem_free(ic->items[i].it);
+                wbuf_free(&ic->items[i].enc);
+        }
+        for (i = 0; i < ic->ntpl; i++)
+                tpl_free(ic->tpl[i].t);
+        free(ic->items);
+        free(ic);
+}
+
+/* A single create, update or delete. */
+static void
+ident_one(struct api_call *c, enum ident_op op)
+{
+        struct ident_call *ic = ident_call_new(c, op, 1);
+        struct ident_item *x;
+
+        if (!ic)
+                return;
+        x = &ic->items[0];
+        if (op == IDENT_DELETE)
+                ident_parse_handle(ic, x,
+                                   json_object_get(api_body(c), "handle"));
+        else
+                ident_parse_item(ic, x, api_body(c));
+        if (ident_process(ic) < 0)
+                goto done;
+        if (x->code == 1)
+                api_ok(c, json_pack("{s:s}", "handle", x->name));
+        else if (x->identical)
+                api_fail_data(
+                    c, x->http, x->code,
+                    json_pack("{s:s,s:b}", "handle", x->name, "identical", 1),
+                    "%s already exists", x->name);
+        else
+                api_fail(c, x->http, x->code, "%s", x->msg);
+done:
+        ident_call_free(ic);
+}
+
+/* A batch: every item answered as {handle, code, msg}, in order. */
+static void
+ident_batch(struct api_call *c, enum ident_op op)
+{
+        json_t *body = api_body(c), *e, *out;
+        struct ident_call *ic;
+        size_t i, n = json_array_size(body);
+
+        if (n == 0 || n > IDENT_MAX_BATCH) {
+                api_fail(c, 400, -2, "a batch has 1 to %d items, not %zu",
+                         IDENT_MAX_BATCH, n);
+                return;
+        }
+        if (!(ic = ident_call_new(c, op, n)))
+                return;
+        json_array_foreach(body, i, e)
+        {
+                if (op == IDENT_DELETE)
+                        ident_parse_handle(ic, &ic->items[i], e);
+                else
+                        ident_parse_item(ic, &ic->items[i], e);
+        }
+        if (ident_process(ic) < 0)
+                goto done;
+        if (!(out = json_array())) {
+                api_fail(c, 500, -4, "out of memory");
+                goto done;
+        }
+        for (i = 0; i < n; i++) {
+                const struct ident_item *x = &ic->items[i];
+
+                json_array_append_new(out, json_pack("{s:s?,s:i,s:s}", "handle",
+                                                     ident_label(x), "code",
+                                                     x->code, "msg", x->msg));
+        }
+        api_ok(c, out);
+done:
+        ident_call_free(ic);
+}
+
+static void
+ident_create(struct api_call *c)
+{
+        ident_one(c, IDENT_CREATE);
+}
+
+static void
+ident_update(struct api_call *c)
+{
+        ident_one(c, IDENT_UPDATE);
+}
+
+static void
+ident_delete(struct api_call *c)
+{
+        ident_one(c, IDENT_DELETE);
+}
+
+static void
+ident_batch_create(struct api_call *c)
+{
+        ident_batch(c, IDENT_CREATE);
+}
+
+static void
+ident_batch_update(struct api_call *c)
+{
+        ident_batch(c, IDENT_UPDATE);
+}
+
+static void
+ident_batch_delete(struct api_call *c)
+{
+        ident_batch(c, IDENT_DELETE);
+}
+
+static const struct api_route routes[] = {
+    {"/identityv2/data", HTTPD_POST, API_WRITERS, API_OBJECT, ident_create},
+    {"/identityv2/data", HTTPD_PUT, API_WRITERS, API_OBJECT, ident_update},
+    {"/identityv2/data", HTTPD_DELETE, API_WRITERS, API_OBJECT, ident_delete},
+    {"/identityv2/data/batchCreate", HTTPD_POST, API_WRITERS, API_ARRAY,
+     ident_batch_create},
+    {"/identityv2/data/batchUpdate", HTTPD_PUT, API_WRITERS, API_ARRAY,
+     ident_batch_update},
+    {"/identityv2/data/batchDelete", HTTPD_DELETE, API_WRITERS, API_ARRAY,
+     ident_batch_delete},
+};
+
+const struct api_route *
+ident_routes(size_t *n)
+{
+        *n = sizeof(routes) / sizeof(routes[0]);
+        return routes;
+}

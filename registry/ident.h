@@ -1,0 +1,25 @@
+/*
+ * The SNMS identifier write calls (domain.md §2.A "identityv2"):
+ * POST/PUT/DELETE /identityv2/data and the batch forms batchCreate,
+ * batchUpdate and batchDelete (at most 2000 items, answered per item).
+ *
+ * An identifier is written only under a prefix registered to the
+ * caller's enterprise, enabled and hosted here, with values its template
+ * accepts.  Each identifier is written atomically by one Lua script on
+ * its hash keys_handle(H): field = value index, content = the value in
+ * Handle wire format, plus KEYS_META_FIELD "c=CREATED [u=UPDATED]
+ * by=ACCOUNT".  Resolvers see a write at once (their caches are
+ * invalidated by Redis client tracking on h: keys).  Resolution is the
+ * resolver's (GET /identityv2/data/detail), not this module's.
+ */
+#ifndef REGISTRY_IDENT_H
+#define REGISTRY_IDENT_H
+
+#include <stddef.h>
+
+struct api_route;
+
+/* The module's route table (static storage), for registry/api.c. */
+const struct api_route *ident_routes(size_t *n);
+
+#endif
