@@ -64,6 +64,7 @@ static const struct config_key keys[] = {
     INT(registry_threads, 1, 64, 4, 0),
     INT(http_max_body_kb, 64, 65536, 8192, 0),
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),
+    BOOL(publish_registrant, 0, 0),
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
 };

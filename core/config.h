@@ -43,6 +43,7 @@ struct config {
         int registry_threads;
         int http_max_body_kb;
         int audit_max_entries;
+        int publish_registrant;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
 };

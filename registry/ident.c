@@ -25,7 +25,7 @@
 #define IDENT_CACHE 8
 /* An identifier's encoded values: 513 values of at most ~1.2 KB. */
 #define IDENT_MAX_RECORD (1u << 20)
-#define IDENT_MAX_FIELDS (IDITEM_MAX_VALUES + 1)
+#define IDENT_MAX_FIELDS (IDITEM_MAX_VALUES + 3)
 /* EVALSHA sha 1 key op now account, then field/value pairs. */
 #define IDENT_ARGC (7 + 2 * IDENT_MAX_FIELDS)
 
@@ -265,20 +265,48 @@ ident_tpl(struct ident_call *ic, const char *prefix, const char *version)
         return e;
 }
 
-/* The server's value: index 1001, type TEMPLATE, the version. */
+/* A value the server writes: a string, with the given permissions. */
 static void
-ident_version_value(const char *version, uint32_t now, struct hval *v)
+ident_server_value(uint32_t index, const char *type, const char *data,
+                   uint32_t now, int perms, struct hval *v)
 {
         memset(v, 0, sizeof(*v));
-        v->index = TPL_VERSION_INDEX;
+        v->index = index;
         v->timestamp = now;
         v->ttl_type = HVAL_TTL_RELATIVE;
         v->ttl = HVAL_TTL_DEFAULT;
-        v->perms = HVAL_PERMS_DEFAULT;
-        v->type.p = (const uint8_t *)"TEMPLATE";
-        v->type.len = 8;
-        v->data.p = (const uint8_t *)version;
-        v->data.len = (uint32_t)strlen(version);
+        v->perms = (uint8_t)perms;
+        v->type.p = (const uint8_t *)type;
+        v->type.len = (uint32_t)strlen(type);
+        v->data.p = (const uint8_t *)data;
+        v->data.len = (uint32_t)strlen(data);
+}
+
+/*
+ * The values the server adds: 1001 TEMPLATE (the version, public), then
+ * who registered it, 1002 OWNER (the enterprise's USCC) and 1003
+ * REGISTRANT (the account: a platform's key id or a user), readable by
+ * anyone only if the operator publishes them (publish_registrant).
+ */
+static void
+ident_server_values(struct ident_call *ic, const char *version,
+                    struct wbuf *out)
+{
+        const struct api_who *who = api_who(ic->c);
+        int perms = api_config(ic->c)->publish_registrant
+                        ? HVAL_PERMS_DEFAULT
+                        : HVAL_PERMS_DEFAULT & ~HVAL_PUBLIC_READ;
+        struct hval v;
+
+        ident_server_value(TPL_VERSION_INDEX, "TEMPLATE", version, ic->now_unix,
+                           HVAL_PERMS_DEFAULT, &v);
+        hval_encode(out, &v);
+        ident_server_value(IDENT_OWNER_INDEX, "OWNER", who->ent, ic->now_unix,
+                           perms, &v);
+        hval_encode(out, &v);
+        ident_server_value(IDENT_REGISTRANT_INDEX, "REGISTRANT", who->name,
+                           ic->now_unix, perms, &v);
+        hval_encode(out, &v);
 }
 
 /*
@@ -315,8 +343,7 @@ ident_check_values(struct ident_call *ic, struct ident_item *x)
                 v.timestamp = ic->now_unix;
                 hval_encode(&x->enc, &v);
         }
-        ident_version_value(version, ic->now_unix, &v);
-        hval_encode(&x->enc, &v);
+        ident_server_values(ic, version, &x->enc);
         if (!wbuf_ok(&x->enc))
                 ident_set(x, 500, -4, "out of memory encoding values");
         return 0;

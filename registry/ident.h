@@ -8,9 +8,13 @@
  * accepts.  Each identifier is written atomically by one Lua script on
  * its hash keys_handle(H): field = value index, content = the value in
  * Handle wire format, plus KEYS_META_FIELD "c=CREATED [u=UPDATED]
- * by=ACCOUNT".  Resolvers see a write at once (their caches are
- * invalidated by Redis client tracking on h: keys).  Resolution is the
- * resolver's (GET /identityv2/data/detail), not this module's.
+ * by=ACCOUNT".  The server adds 1001 TEMPLATE (the template version),
+ * 1002 OWNER (the owner's USCC) and 1003 REGISTRANT (the account that
+ * wrote it: a platform's key id or a user), the last two public only
+ * when the operator sets publish_registrant.  Resolvers see a write at once
+ * (their caches are invalidated by Redis client tracking on h: keys).
+ * Resolution is the resolver's (GET /identityv2/data/detail), not this
+ * module's.
  */
 #ifndef REGISTRY_IDENT_H
 #define REGISTRY_IDENT_H
@@ -18,6 +22,9 @@
 #include <stddef.h>
 
 struct api_route;
+
+#define IDENT_OWNER_INDEX      1002u
+#define IDENT_REGISTRANT_INDEX 1003u
 
 /* The module's route table (static storage), for registry/api.c. */
 const struct api_route *ident_routes(size_t *n);

@@ -37,6 +37,11 @@ def setup(n, i, prefix, name=None):
     return e, t
 
 
+def registrant(uscc, account):
+    """The values the server adds to say who registered an identifier."""
+    return {1002: ("OWNER", uscc), 1003: ("REGISTRANT", account)}
+
+
 def value(index, typ, text, **extra):
     v = {"index": index, "type": typ,
          "data": {"format": "string", "value": text}}
@@ -112,7 +117,7 @@ def snapshot(n, pattern="h:*"):
 @g.test("create: 200 with the handle; at once resolvable over UDP "
         "(idctl), TCP and HTTP; stored as wire values plus a short _m")
 def _(n):
-    _, t = setup(n, 1, "88.201.1", name="acme")
+    e, t = setup(n, 1, "88.201.1", name="acme")
     h = "88.201.1/PUMP-0001"
     # Resolved (and the miss cached) before it exists.
     eq(all_views(n, h), (100, 100, 404), "before create")
@@ -126,10 +131,12 @@ def _(n):
     eq((st, j["data"]["templateVersion"], j["data"]["prefix"]),
        (200, VERSION, "88.201.1"), "SNMS detail")
     vals, meta = stored_values(n, h)
-    eq(texts(vals), want, "stored values")
+    eq(texts(vals), {**want, **registrant(e, "acme")}, "stored values")
     for v in vals.values():
+        # Who registered it is not public unless the operator says so.
         eq((v["ttl_type"], v["ttl"], v["perms"], v["refs"]),
-           (0, 86400, 0x0E, []), "index %d ttl, permissions" % v["index"])
+           (0, 86400, 0x0C if v["index"] in (1002, 1003) else 0x0E, []),
+           "index %d ttl, permissions" % v["index"])
         check(before <= v["timestamp"] <= int(time.time()),
               "index %d timestamp %d" % (v["index"], v["timestamp"]))
     m = re.fullmatch(r"c=(\d+) by=acme", meta)
@@ -145,7 +152,7 @@ def _(n):
 @g.test("update: every value replaced at once (a value left out is "
         "gone), c= kept, u= and by= set; 404 for an unknown handle")
 def _(n):
-    _, t = setup(n, 2, "88.201.2")
+    e, t = setup(n, 2, "88.201.2")
     h = "88.201.2/U-1"
     snms.ok(n, "POST", DATA, item(h, "SN-1", "OLD"), t)
     _, meta0 = stored_values(n, h)
@@ -156,7 +163,7 @@ def _(n):
     want = {1001: ("TEMPLATE", VERSION), 2000: ("serialNo", "SN-9")}
     eq(all_views(n, h), (want, want, want), "right after update")
     vals, meta = stored_values(n, h)
-    eq(texts(vals), want, "stored")
+    eq(texts(vals), {**want, **registrant(e, "ent-2")}, "stored")
     c0 = re.fullmatch(r"c=(\d+) by=ent-2", meta0).group(1)
     m = re.fullmatch(r"c=(\d+) u=(\d+) by=ent-2", meta)
     check(m and m.group(1) == c0 and int(m.group(2)) > int(c0),
@@ -222,7 +229,7 @@ def batch_items(prefix, count, bad):
 @g.test("batchCreate of 2000 with bad items: good ones written whole, bad "
         "ones reported with reasons, nothing partial")
 def _(n):
-    _, t = setup(n, 5, "88.201.5")
+    e, t = setup(n, 5, "88.201.5")
     setup(n, 6, "88.201.6")  # someone else's prefix
     p = "88.201.5"
     bad = {
@@ -273,13 +280,13 @@ def _(n):
     eq(snms.redis_many(n, [["EXISTS", key("88.201.6/B-0400")]]), [0],
        "nothing in the other enterprise's prefix")
     hl = snms.redis_many(n, [["HLEN", k] for k in sorted(want)])
-    eq(set(hl), {4}, "fields of every written identifier (3 values + _m)")
-    vals, _ = stored_values(n, p + "/B-1234")
-    eq(texts(vals), {1001: ("TEMPLATE", VERSION),
-                     2000: ("serialNo", "SN-1234"),
-                     2001: ("model", "M-1234")}, "a written identifier")
-    eq(udp_texts(n, p + "/B-1997"), texts(stored_values(n, p + "/B-1997")[0]),
-       "resolvable")
+    eq(set(hl), {6}, "fields of every written identifier (2 values, "
+       "TEMPLATE, OWNER, REGISTRANT, _m)")
+    public = {1001: ("TEMPLATE", VERSION), 2000: ("serialNo", "SN-1234"),
+              2001: ("model", "M-1234")}
+    eq(texts(stored_values(n, p + "/B-1234")[0]),
+       {**public, **registrant(e, "ent-5")}, "a written identifier")
+    eq(udp_texts(n, p + "/B-1234"), public, "resolvable")
     print("# batchCreate of 2000: %.2f s" % secs)
 
 
@@ -370,8 +377,12 @@ def _(n):
     setup(n, 13, "88.201.13")
     pt = snms.account(n, "mes-line-7", "platform", e)
     snms.ok(n, "POST", DATA, item("88.201.12/P-1", "S"), pt)
-    _, meta = stored_values(n, "88.201.12/P-1")
+    vals, meta = stored_values(n, "88.201.12/P-1")
     check(re.fullmatch(r"c=\d+ by=mes-line-7", meta), "_m is %r" % meta)
+    eq({i: texts(vals)[i] for i in (1002, 1003)}, registrant(e, "mes-line-7"),
+       "OWNER and REGISTRANT values")
+    eq(set(udp_texts(n, "88.201.12/P-1")), {1001, 2000},
+       "anonymous resolution without publish_registrant")
     snms.ok(n, "PUT", DATA, item("88.201.12/P-1", "S2"), pt)
     _, meta = stored_values(n, "88.201.12/P-1")
     check(re.fullmatch(r"c=\d+ u=\d+ by=mes-line-7", meta), "_m %r" % meta)
@@ -531,3 +542,19 @@ def _(n):
     snms.ok(n, "POST", TPL, dict(template(p), version="v2"), t)
     eq(sorted(snapshot(n, "h:{%s/*" % p)),
        [key("%s/F-%d" % (p, i)) for i in range(4)], "written")
+
+
+gp = Group("ident api, registrant published",
+           config={"publish_registrant": True})
+
+
+@gp.test("publish_registrant: anyone resolving sees who owns and who "
+         "registered an identifier, over UDP, TCP and HTTP")
+def _(n):
+    e, _ = setup(n, 20, "88.202.1")
+    pt = snms.account(n, "erp-1", "platform", e)
+    h = "88.202.1/PUB-1"
+    snms.ok(n, "POST", DATA, item(h, "S-1"), pt)
+    want = {1001: ("TEMPLATE", VERSION), 2000: ("serialNo", "S-1"),
+            **registrant(e, "erp-1")}
+    eq(all_views(n, h), (want, want, want), "views")
