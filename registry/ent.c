@@ -555,16 +555,13 @@ ent_page_chunk(struct api_call *c, redisReply *members, void *ctx)
         struct ent_pager *pg = ctx;
         redisContext *rc = api_redis(c);
         char key[ENT_KEY_MAX];
-        size_t i, j;
+        size_t i;
 
         if (!rc)
                 return -1;
         for (i = 0; i < members->elements; i++) {
                 keys_enterprise(key, sizeof(key), members->element[i]->str);
-                redisAppendCommand(rc, "HMGET %s %s %s %s %s %s %s", key,
-                                   ent_page_fields[0], ent_page_fields[1],
-                                   ent_page_fields[2], ent_page_fields[3],
-                                   ent_page_fields[4], ent_page_fields[5]);
+                snms_hmget_append(rc, key, ent_page_fields, NPAGEFIELDS);
         }
         for (i = 0; i < members->elements; i++) {
                 redisReply *r = api_reply(c);
@@ -572,14 +569,7 @@ ent_page_chunk(struct api_call *c, redisReply *members, void *ctx)
 
                 if (!r)
                         return -1;
-                rec = json_object();
-                for (j = 0; rec && r->type == REDIS_REPLY_ARRAY &&
-                            j < r->elements && j < NPAGEFIELDS;
-                     j++)
-                        if (r->element[j]->str)
-                                json_object_set_new(
-                                    rec, ent_page_fields[j],
-                                    json_string(r->element[j]->str));
+                rec = snms_hmget_record(r, ent_page_fields, NPAGEFIELDS);
                 freeReplyObject(r);
                 if (rec && snms_field(rec, "state")[0] &&
                     (!pg->state ||

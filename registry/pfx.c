@@ -265,7 +265,7 @@ pfx_page_chunk(struct api_call *c, redisReply *members, void *ctx)
         redisContext *rc = api_redis(c);
         json_t *recs = json_array(), *rec;
         char key[PFX_MAX + 16];
-        size_t i, j, n = members->elements;
+        size_t i, n = members->elements;
         redisReply *r;
         int rcode = -1;
 
@@ -273,22 +273,12 @@ pfx_page_chunk(struct api_call *c, redisReply *members, void *ctx)
                 goto done;
         for (i = 0; i < n; i++) {
                 keys_prefix(key, sizeof(key), members->element[i]->str);
-                redisAppendCommand(rc, "HMGET %s %s %s %s %s %s %s", key,
-                                   pfx_page_fields[0], pfx_page_fields[1],
-                                   pfx_page_fields[2], pfx_page_fields[3],
-                                   pfx_page_fields[4], pfx_page_fields[5]);
+                snms_hmget_append(rc, key, pfx_page_fields, NPAGEFIELDS);
         }
         for (i = 0; i < n; i++) {
                 if (!(r = api_reply(c)))
                         goto done;
-                rec = json_object();
-                for (j = 0; rec && r->type == REDIS_REPLY_ARRAY &&
-                            j < r->elements && j < NPAGEFIELDS;
-                     j++)
-                        if (r->element[j]->str)
-                                json_object_set_new(
-                                    rec, pfx_page_fields[j],
-                                    json_string(r->element[j]->str));
+                rec = snms_hmget_record(r, pfx_page_fields, NPAGEFIELDS);
                 freeReplyObject(r);
                 json_array_append_new(recs, rec ? rec : json_object());
         }

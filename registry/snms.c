@@ -11,6 +11,9 @@
 #include "core/utf8.h"
 #include "registry/api.h"
 
+/* Fields one page row reads. */
+#define SNMS_MAX_HMGET 16
+
 /* Index members read per round trip while scanning for a page. */
 #define SNMS_SCAN_CHUNK 500
 
@@ -75,6 +78,39 @@ snms_hash(struct api_call *c, const char *key)
                             rec, r->element[i]->str,
                             json_string(r->element[i + 1]->str));
         freeReplyObject(r);
+        return rec;
+}
+
+int
+snms_hmget_append(redisContext *rc, const char *key, const char *const *fields,
+                  size_t n)
+{
+        const char *argv[SNMS_MAX_HMGET + 2];
+        size_t i;
+
+        if (n > SNMS_MAX_HMGET)
+                return -1;
+        argv[0] = "HMGET";
+        argv[1] = key;
+        for (i = 0; i < n; i++)
+                argv[i + 2] = fields[i];
+        return redisAppendCommandArgv(rc, (int)n + 2, argv, NULL) == REDIS_OK
+                   ? 0
+                   : -1;
+}
+
+json_t *
+snms_hmget_record(const redisReply *r, const char *const *fields, size_t n)
+{
+        json_t *rec = json_object();
+        size_t j;
+
+        for (j = 0;
+             rec && r->type == REDIS_REPLY_ARRAY && j < r->elements && j < n;
+             j++)
+                if (r->element[j]->str)
+                        json_object_set_new(rec, fields[j],
+                                            json_string(r->element[j]->str));
         return rec;
 }
 

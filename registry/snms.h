@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 struct api_call;
+struct redisContext;
 struct redisReply;
 
 #define SNMS_PAGE_MAX     1000     /* largest pageSize */
@@ -33,6 +34,15 @@ int snms_text(const json_t *obj, const char *key, int required, size_t max,
  * there is no such hash; NULL if the store failed (call answered).
  */
 json_t *snms_hash(struct api_call *c, const char *key);
+/*
+ * For pages: queues HMGET `key` `fields` on `rc` (0, or -1 if hiredis
+ * cannot), and turns its reply into a new object of the fields present
+ * (empty if the reply is not an array).
+ */
+int snms_hmget_append(struct redisContext *rc, const char *key,
+                      const char *const *fields, size_t n);
+json_t *snms_hmget_record(const struct redisReply *r, const char *const *fields,
+                          size_t n);
 /* A field of such an object, "" when absent. */
 const char *snms_field(const json_t *rec, const char *name);
 /* The field as a new JSON string, or null when absent or "". */
