@@ -189,6 +189,10 @@ read_udp(int fd, uint32_t request_id, size_t *len, uint64_t deadline)
         return NULL;
 }
 
+/*
+ * A success or referral body: str handle, u32 n, n values (a referral's
+ * HS_SITE values are shown decoded, format "site").
+ */
 static int
 print_values(const struct resolve_opts *o, uint32_t rc, const struct span *body)
 {
@@ -209,7 +213,7 @@ print_values(const struct resolve_opts *o, uint32_t rc, const struct span *body)
 
                 if (hval_decode(&c, &v) < 0)
                         break;
-                jv = hjson_value(&v);
+                jv = rc == RC_SUCCESS ? hjson_value(&v) : hjson_site_value(&v);
                 if (!o->json) {
                         json_t *d = json_object_get(jv, "data");
                         json_t *dv = json_object_get(d, "value");
@@ -296,6 +300,14 @@ do_resolve(struct resolve_opts *o)
         }
         if (m.h.rcode == RC_SUCCESS) {
                 rc = print_values(o, m.h.rcode, &m.body);
+        } else if (m.h.rcode == RC_SERVICE_REFERRAL ||
+                   m.h.rcode == RC_PREFIX_REFERRAL) {
+                fprintf(stderr,
+                        "%s (%u): served by another node; ask the site "
+                        "below\n",
+                        wire_rc_name(m.h.rcode), m.h.rcode);
+                if (print_values(o, m.h.rcode, &m.body) != 0)
+                        goto out;
         } else {
                 struct cur c;
                 struct span msg;

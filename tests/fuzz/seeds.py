@@ -250,14 +250,48 @@ CONFIG = {
     "string_too_long": '{"log_file": "' + "x" * 300 + '"}',
 }
 
+T8_NO_ATTR = clean(T8)[:24] + u32(0) + clean(T8)[64:]
+
+SITE = {
+    "t8": T8,
+    "t8_no_attribute": T8_NO_ATTR,
+    "t8_trailing_byte": T8 + "00",
+    "t8_truncated": clean(T8)[:70],
+    "two_servers": clean(T8)[:64] + u32(2) + clean(T8)[72:],
+    "hash_filter": clean(T8)[:16] + u32(1) + "aa" + clean(T8)[24:],
+    "other_attribute": clean(T8).replace(b"desc".hex(), b"name".hex(), 1),
+    "desc_not_utf8": clean(T8).replace(b"test".hex(), "ff80c0c1", 1),
+    "ipv6_http_only": (u16(1) + "020a" + u16(1) + "8002" + u32(0) + u32(0)
+                       + u32(1) + u32(1) + "20010db8" + "00" * 11 + "07"
+                       + u32(0) + u32(1) + "0302" + u32(8080)),
+    "empty": "",
+}
+
+# pfx:{P} referral fields, one a line: state proxy ipType ip tcpPort
+# udpPort httpPort u.
+PFXREF = {
+    "v4_all_ports": "1\n1\n4\n127.0.0.1\n2643\n2643\n8080\n1767225600",
+    "v6_http_only": "1\n1\n6\n2001:db8::7\n\n\n8080",
+    "hosted": "1\n4\n4\n127.0.0.1\n2643",
+    "disabled": "0\n1\n4\n127.0.0.1\n2643",
+    "no_port": "1\n1\n4\n127.0.0.1\n\n\n",
+    "family_mismatch": "1\n1\n4\n::1\n2643",
+    "port_too_big": "1\n1\n4\n127.0.0.1\n65536",
+    "port_signed": "1\n1\n4\n127.0.0.1\n+80\n-1",
+    "nul_in_ip": b"1\n1\n4\n127.0.0.1\x00x\n2643",
+    "empty": "",
+}
+
 TARGETS = {
     "fuzz_wire": WIRE,
+    "fuzz_site": SITE,
+    "fuzz_pfxref": PFXREF,
     "fuzz_hval": HVAL,
     "fuzz_hname": HNAME,
     "fuzz_config": CONFIG,
 }
 
-HEX_TARGETS = ("fuzz_wire", "fuzz_hval")
+HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site")
 
 
 def to_bytes(target, v):
