@@ -25,6 +25,7 @@
 #include "core/hname.h"
 #include "core/hval.h"
 #include "core/wire.h"
+#include "certs/seal.h"
 #include "registry/store.h"
 #include "registry/users.h"
 
@@ -605,13 +606,17 @@ cmd_import(const struct config *cfg, int argc, char **argv)
         return failed || st.errors ? 1 : 0;
 }
 
-/* user add NAME --role R [--enterprise USCC]; password on stdin. */
+/*
+ * user add NAME --role R [--enterprise USCC]; password on stdin.  With
+ * secret_key_file in the config the account can also log in with v1.
+ */
 static int
 cmd_user(const struct config *cfg, int argc, char **argv)
 {
         const char *name = NULL, *uscc = NULL;
         enum users_role role = USERS_NONE;
         char pwd[USERS_PASSWORD_MAX + 2], err[256];
+        struct seal_key *key = NULL;
         redisContext *rc;
         size_t len;
         int i, rcode;
@@ -647,11 +652,22 @@ cmd_user(const struct config *cfg, int argc, char **argv)
                 return 1;
         }
         pwd[len] = '\0';
-        rc = redis_open(cfg);
-        if (!rc)
+        if (cfg->secret_key_file[0] &&
+            !(key = seal_key_load(cfg->secret_key_file, err, sizeof(err)))) {
+                OPENSSL_cleanse(pwd, sizeof(pwd));
+                fprintf(stderr, "idctl: secret_key_file: %s\n", err);
                 return 1;
-        rcode = users_add(rc, name, role, uscc, pwd, len, err, sizeof(err));
+        }
+        rc = redis_open(cfg);
+        if (!rc) {
+                OPENSSL_cleanse(pwd, sizeof(pwd));
+                seal_key_free(key);
+                return 1;
+        }
+        rcode =
+            users_add(rc, name, role, uscc, pwd, len, key, err, sizeof(err));
         OPENSSL_cleanse(pwd, sizeof(pwd));
+        seal_key_free(key);
         redisFree(rc);
         if (rcode < 0) {
                 fprintf(stderr, "idctl: %s\n", err);

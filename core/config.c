@@ -65,6 +65,7 @@ static const struct config_key keys[] = {
     INT(audit_max_entries, 1000, 1000000000, 10000000, 1),
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
+    STR(secret_key_file, "", 0), /* "" = no v1 login */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

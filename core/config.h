@@ -44,6 +44,7 @@ struct config {
         int audit_max_entries;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
+        char secret_key_file[CONFIG_STR_MAX];
 };
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */

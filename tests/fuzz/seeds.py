@@ -282,8 +282,23 @@ PFXREF = {
     "empty": "",
 }
 
+# Stored pw1 texts and key files.
+SEAL = {
+    "hex_key": "00" * 32,
+    "hex_key_newline": "ab" * 32 + "\n",
+    "raw_key": b"\x07" * 32,
+    "short_key": "ab" * 31,
+    "gcm1_no_data": "gcm1$",
+    "gcm1_short": "gcm1$AAAAAAAA",
+    "gcm1_92_bytes": "gcm1$" + "A" * 123 + "=",
+    "gcm1_bad_base64": "gcm1$!!!!" + "A" * 116,
+    "pbkdf2_verifier": "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$x",
+    "empty": "",
+}
+
 TARGETS = {
     "fuzz_wire": WIRE,
+    "fuzz_seal": SEAL,
     "fuzz_site": SITE,
     "fuzz_pfxref": PFXREF,
     "fuzz_hval": HVAL,
