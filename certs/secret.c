@@ -75,7 +75,7 @@ secret_verify_password(const char *stored, const char *pwd, size_t len)
 {
         unsigned char salt[SECRET_SALT_LEN + 2], want[SECRET_KEY_LEN + 2];
         unsigned char got[SECRET_KEY_LEN];
-        char salt64[32], key64[48];
+        char salt64[32], key64[48], again[48];
         unsigned long iterations;
         char *end;
         int ok = 0;
@@ -92,8 +92,19 @@ secret_verify_password(const char *stored, const char *pwd, size_t len)
             EVP_DecodeBlock(want, (const unsigned char *)key64, 44) != 33 ||
             len > INT32_MAX)
                 return 0;
+        /*
+         * Base64 leaves spare bits in the last digit before '=': only
+         * the canonical text is this verifier, no other spelling of it.
+         */
+        EVP_EncodeBlock((unsigned char *)again, salt, SECRET_SALT_LEN);
+        if (strcmp(again, salt64) != 0)
+                goto out;
+        EVP_EncodeBlock((unsigned char *)again, want, SECRET_KEY_LEN);
+        if (strcmp(again, key64) != 0)
+                goto out;
         if (pbkdf2(pwd, len, salt, (uint32_t)iterations, got) == 0)
                 ok = CRYPTO_memcmp(got, want, SECRET_KEY_LEN) == 0;
+out:
         OPENSSL_cleanse(got, sizeof(got));
         OPENSSL_cleanse(want, sizeof(want));
         return ok;
