@@ -17,7 +17,7 @@ from test_auth import (SECRETS, WRONG, hgetall, http_call, logout, must_add,
                        secret, user_key)
 
 PATH_V1 = "/identity/token/v1"
-KEYDIR = tempfile.mkdtemp(prefix="idnode-it-key-", dir="/tmp")
+KEYDIR = tempfile.mkdtemp(prefix="idnode-keys-", dir="/tmp")
 atexit.register(shutil.rmtree, KEYDIR, True)
 
 
