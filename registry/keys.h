@@ -34,7 +34,11 @@ size_t keys_handle(char *out, size_t outsz, const char *name, size_t len);
  */
 size_t keys_handle_name(const char *key, size_t len, const char **name);
 
-/* An account: hash with role, ent (USCC), pw (verifier), c (created). */
+/*
+ * An account: hash with role, ent (USCC), pw (verifier), c (created), and
+ * pw1 (sha256hex of the password sealed with the node key, certs/seal.h,
+ * for the v1 login) when idctl had the key file.
+ */
 size_t keys_user(char *out, size_t outsz, const char *name);
 
 /* A login token, by the SHA-256 hex of the token (never the token). */
