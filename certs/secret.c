@@ -25,8 +25,8 @@ hex32(const unsigned char *b, char out[SECRET_HEX64])
         out[64] = '\0';
 }
 
-static void
-sha256_hex(const void *p, size_t len, char out[SECRET_HEX64])
+void
+secret_sha256_hex(const void *p, size_t len, char out[SECRET_HEX64])
 {
         unsigned char md[32];
         unsigned int n = 0;
@@ -75,7 +75,7 @@ secret_verify_password(const char *stored, const char *pwd, size_t len)
 {
         unsigned char salt[SECRET_SALT_LEN + 2], want[SECRET_KEY_LEN + 2];
         unsigned char got[SECRET_KEY_LEN];
-        char salt64[32], key64[48];
+        char salt64[32], key64[48], again[48];
         unsigned long iterations;
         char *end;
         int ok = 0;
@@ -92,25 +92,47 @@ secret_verify_password(const char *stored, const char *pwd, size_t len)
             EVP_DecodeBlock(want, (const unsigned char *)key64, 44) != 33 ||
             len > INT32_MAX)
                 return 0;
+        /*
+         * Base64 leaves spare bits in the last digit before '=': only
+         * the canonical text is this verifier, no other spelling of it.
+         */
+        EVP_EncodeBlock((unsigned char *)again, salt, SECRET_SALT_LEN);
+        if (strcmp(again, salt64) != 0)
+                goto out;
+        EVP_EncodeBlock((unsigned char *)again, want, SECRET_KEY_LEN);
+        if (strcmp(again, key64) != 0)
+                goto out;
         if (pbkdf2(pwd, len, salt, (uint32_t)iterations, got) == 0)
                 ok = CRYPTO_memcmp(got, want, SECRET_KEY_LEN) == 0;
+out:
         OPENSSL_cleanse(got, sizeof(got));
         OPENSSL_cleanse(want, sizeof(want));
         return ok;
 }
 
 void
+secret_v1_from_inner(const char inner[SECRET_HEX64], const char *date,
+                     char out[SECRET_HEX64])
+{
+        char buf[SECRET_HEX64 + 16];
+        size_t dl = strlen(date);
+
+        if (dl > 15)
+                dl = 15;
+        memcpy(buf, inner, 64);
+        memcpy(buf + 64, date, dl);
+        secret_sha256_hex(buf, 64 + dl, out);
+        OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+void
 secret_v1_digest(const char *pwd, size_t len, const char *date,
                  char out[SECRET_HEX64])
 {
-        char inner[SECRET_HEX64 + 16];
-        size_t dl = strlen(date);
+        char inner[SECRET_HEX64];
 
-        sha256_hex(pwd, len, inner);
-        if (dl > 15)
-                dl = 15;
-        memcpy(inner + 64, date, dl);
-        sha256_hex(inner, 64 + dl, out);
+        secret_sha256_hex(pwd, len, inner);
+        secret_v1_from_inner(inner, date, out);
         OPENSSL_cleanse(inner, sizeof(inner));
 }
 
@@ -129,5 +151,5 @@ secret_new_token(char out[SECRET_HEX64])
 void
 secret_token_key(const char *token, size_t len, char out[SECRET_HEX64])
 {
-        sha256_hex(token, len, out);
+        secret_sha256_hex(token, len, out);
 }

@@ -32,6 +32,11 @@ int secret_verify_password(const char *stored, const char *pwd, size_t len);
  */
 void secret_v1_digest(const char *pwd, size_t len, const char *date,
                       char out[SECRET_HEX64]);
+/* The same from the inner part, lower-hex sha256(pwd) (what is stored). */
+void secret_v1_from_inner(const char inner[SECRET_HEX64], const char *date,
+                          char out[SECRET_HEX64]);
+/* lower-hex sha256(p). */
+void secret_sha256_hex(const void *p, size_t len, char out[SECRET_HEX64]);
 
 /* A new bearer token: 32 random bytes as 64 hex characters. 0 or -1. */
 int secret_new_token(char out[SECRET_HEX64]);

@@ -25,6 +25,7 @@
 #include "core/hname.h"
 #include "core/hval.h"
 #include "core/wire.h"
+#include "certs/seal.h"
 #include "registry/audit.h"
 #include "registry/store.h"
 #include "registry/users.h"
@@ -190,6 +191,10 @@ read_udp(int fd, uint32_t request_id, size_t *len, uint64_t deadline)
         return NULL;
 }
 
+/*
+ * A success or referral body: str handle, u32 n, n values (a referral's
+ * HS_SITE values are shown decoded, format "site").
+ */
 static int
 print_values(const struct resolve_opts *o, uint32_t rc, const struct span *body)
 {
@@ -210,7 +215,7 @@ print_values(const struct resolve_opts *o, uint32_t rc, const struct span *body)
 
                 if (hval_decode(&c, &v) < 0)
                         break;
-                jv = hjson_value(&v);
+                jv = rc == RC_SUCCESS ? hjson_value(&v) : hjson_site_value(&v);
                 if (!o->json) {
                         json_t *d = json_object_get(jv, "data");
                         json_t *dv = json_object_get(d, "value");
@@ -297,6 +302,14 @@ do_resolve(struct resolve_opts *o)
         }
         if (m.h.rcode == RC_SUCCESS) {
                 rc = print_values(o, m.h.rcode, &m.body);
+        } else if (m.h.rcode == RC_SERVICE_REFERRAL ||
+                   m.h.rcode == RC_PREFIX_REFERRAL) {
+                fprintf(stderr,
+                        "%s (%u): served by another node; ask the site "
+                        "below\n",
+                        wire_rc_name(m.h.rcode), m.h.rcode);
+                if (print_values(o, m.h.rcode, &m.body) != 0)
+                        goto out;
         } else {
                 struct cur c;
                 struct span msg;
@@ -594,13 +607,17 @@ cmd_import(const struct config *cfg, int argc, char **argv)
         return failed || st.errors ? 1 : 0;
 }
 
-/* user add NAME --role R [--enterprise USCC]; password on stdin. */
+/*
+ * user add NAME --role R [--enterprise USCC]; password on stdin.  With
+ * secret_key_file in the config the account can also log in with v1.
+ */
 static int
 cmd_user(const struct config *cfg, int argc, char **argv)
 {
         const char *name = NULL, *uscc = NULL;
         enum users_role role = USERS_NONE;
         char pwd[USERS_PASSWORD_MAX + 2], err[256];
+        struct seal_key *key = NULL;
         redisContext *rc;
         size_t len;
         int i, rcode;
@@ -636,11 +653,22 @@ cmd_user(const struct config *cfg, int argc, char **argv)
                 return 1;
         }
         pwd[len] = '\0';
-        rc = redis_open(cfg);
-        if (!rc)
+        if (cfg->secret_key_file[0] &&
+            !(key = seal_key_load(cfg->secret_key_file, err, sizeof(err)))) {
+                OPENSSL_cleanse(pwd, sizeof(pwd));
+                fprintf(stderr, "idctl: secret_key_file: %s\n", err);
                 return 1;
-        rcode = users_add(rc, name, role, uscc, pwd, len, err, sizeof(err));
+        }
+        rc = redis_open(cfg);
+        if (!rc) {
+                OPENSSL_cleanse(pwd, sizeof(pwd));
+                seal_key_free(key);
+                return 1;
+        }
+        rcode =
+            users_add(rc, name, role, uscc, pwd, len, key, err, sizeof(err));
         OPENSSL_cleanse(pwd, sizeof(pwd));
+        seal_key_free(key);
         redisFree(rc);
         if (rcode < 0) {
                 fprintf(stderr, "idctl: %s\n", err);

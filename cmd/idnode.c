@@ -19,6 +19,7 @@
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "certs/seal.h"
 #include "registry/api.h"
 #include "registry/auth.h"
 #include "resolver/rworker.h"
@@ -39,6 +40,7 @@ struct node {
         struct jobs *jobs;     /* slow work (password hashing) off the loops */
         struct jobs *registry; /* registry calls, each thread with Redis */
         struct config *registry_cfg; /* what the registry threads read */
+        struct seal_key *key;        /* secret_key_file, or NULL */
         /* Shutdown: workers report when drained; the main loop waits. */
         _Atomic int drained;
         int draining;
@@ -201,7 +203,8 @@ node_add_registry(struct node *n, int i)
         const struct httpd_route *r;
         size_t k;
 
-        n->auths[i] = auth_new(n->workers[i], rworker_redis(rw), n->jobs);
+        n->auths[i] =
+            auth_new(n->workers[i], rworker_redis(rw), n->jobs, n->key);
         r = auth_routes(&k);
         if (!n->auths[i] ||
             httpd_add_routes(rworker_httpd(rw), r, k, n->auths[i]) < 0 ||
@@ -304,6 +307,14 @@ main(int argc, char **argv)
                 fprintf(stderr, "idnode: %s\n", err);
                 return 1;
         }
+        /* The key is read once: secret_key_file needs a restart. */
+        if (n.cfg->secret_key_file[0] &&
+            !(n.key =
+                  seal_key_load(n.cfg->secret_key_file, err, sizeof(err)))) {
+                fprintf(stderr, "idnode: secret_key_file: %s\n", err);
+                config_unref(n.cfg);
+                return 1;
+        }
         if (check) {
                 if (verbose) {
                         char *s = config_dump(n.cfg);
@@ -312,6 +323,7 @@ main(int argc, char **argv)
                         free(s);
                 }
                 printf("configuration OK\n");
+                seal_key_free(n.key);
                 config_unref(n.cfg);
                 return 0;
         }
@@ -350,6 +362,7 @@ out:
                 event_free(n.drain_timer);
         if (n.base)
                 event_base_free(n.base);
+        seal_key_free(n.key);
         config_unref(n.cfg);
         return rc;
 }

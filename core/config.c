@@ -67,6 +67,7 @@ static const struct config_key keys[] = {
     BOOL(publish_registrant, 0, 0),
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
+    STR(secret_key_file, "", 0), /* "" = no v1 login */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

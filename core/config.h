@@ -46,6 +46,7 @@ struct config {
         int publish_registrant;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
+        char secret_key_file[CONFIG_STR_MAX];
 };
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */

@@ -8,6 +8,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "core/site.h"
+
 #define HJSON_MAX_DATA 65536u
 
 void
@@ -171,6 +173,66 @@ hjson_value(const struct hval *v)
                 json_object_set_new(
                     o, "references",
                     hjson_refs(v->refs.p, v->refs.len, v->nrefs));
+        return o;
+}
+
+json_t *
+hjson_site(const struct site *s)
+{
+        char addr[SITE_ADDR_TEXT], ver[8];
+        json_t *o, *ifs = json_array(), *attrs = json_array();
+        uint32_t i;
+
+        for (i = 0; i < s->niface; i++) {
+                const struct site_iface *f = &s->iface[i];
+                const char *name = site_proto_name(f->proto);
+
+                json_array_append_new(
+                    ifs,
+                    json_pack("{s:b,s:b,s:o,s:I}", "query",
+                              (f->type & SITE_IF_QUERY) != 0, "admin",
+                              (f->type & SITE_IF_ADMIN) != 0, "protocol",
+                              name ? json_string(name) : json_integer(f->proto),
+                              "port", (json_int_t)f->port));
+        }
+        if (s->desc.p)
+                json_array_append_new(attrs, json_pack("{s:s,s:s%}", "name",
+                                                       "desc", "value",
+                                                       (const char *)s->desc.p,
+                                                       (size_t)s->desc.len));
+        site_address_text(s, addr);
+        snprintf(ver, sizeof(ver), "%u.%u", s->proto_major, s->proto_minor);
+        o = json_pack("{s:i,s:s,s:i,s:b,s:b,s:o,s:[{s:I,s:s,s:{s:s,s:o},s:o}]}",
+                      "version", 1, "protocolVersion", ver, "serialNumber",
+                      (int)s->serial, "primarySite",
+                      (s->primary_mask & SITE_PRIMARY) != 0, "multiPrimary",
+                      (s->primary_mask & SITE_MULTI_PRIMARY) != 0, "attributes",
+                      attrs, "servers", "serverId", (json_int_t)s->server_id,
+                      "address", addr, "publicKey", "format", "base64", "value",
+                      hjson_base64(s->pubkey), "interfaces", ifs);
+        /* json_pack consumed attrs and ifs, even on failure. */
+        if (o && s->hash_option != 2)
+                json_object_set_new(o, "hashOption",
+                                    json_integer(s->hash_option));
+        if (o && s->desc.p && json_array_size(attrs) == 0) {
+                json_decref(o); /* the desc was not UTF-8 */
+                o = NULL;
+        }
+        return o;
+}
+
+json_t *
+hjson_site_value(const struct hval *v)
+{
+        json_t *o = hjson_value(v), *site;
+        struct site s;
+
+        if (o && type_is(v, "HS_SITE") &&
+            site_decode(v->data.p, v->data.len, &s) == 0 &&
+            (site = hjson_site(&s)) != NULL)
+                json_object_set_new(
+                    o, "data",
+                    json_pack("{s:s,s:o}", "format", "site", "value", site));
         return o;
 }
 

@@ -16,8 +16,24 @@
 #include "core/cur.h"
 #include "core/hval.h"
 
+struct site;
+
 /* A new JSON object for the value (caller owns the reference). */
 json_t *hjson_value(const struct hval *v);
+
+/*
+ * An HS_SITE record as data.value of format "site" (protocol.md §8):
+ * {version, protocolVersion, serialNumber, primarySite, multiPrimary,
+ * hashOption (when not 2), attributes, servers[{serverId, address,
+ * publicKey, interfaces[{query, admin, protocol, port}]}]}.  A new
+ * reference, or NULL if the desc attribute is not UTF-8.
+ */
+json_t *hjson_site(const struct site *s);
+/*
+ * hjson_value, but data in format "site" when it is an HS_SITE record
+ * site_decode reads (referral answers render their site this way).
+ */
+json_t *hjson_site_value(const struct hval *v);
 
 /*
  * Encodes a JSON value (borrowed) in wire format onto `out`.  Missing

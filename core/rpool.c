@@ -36,7 +36,8 @@ struct rpool {
         struct rpool_opts o;
         char socket[256];
         char host[256];
-        char prefix[64];
+        char prefix[RPOOL_MAX_TRACK][64]; /* tracked key prefixes */
+        int ntrack;
         redisAsyncContext *dc; /* data connection */
         redisAsyncContext *sc; /* subscriber (invalidations) */
         int ready;             /* dc answered PING */
@@ -328,18 +329,30 @@ rpool_sub_id_cb(redisAsyncContext *ac, void *reply, void *privdata)
 {
         struct rpool *p = privdata;
         redisReply *r = reply;
+        const char *argv[6 + 2 * RPOOL_MAX_TRACK] = {
+            "CLIENT", "TRACKING", "on", "REDIRECT", NULL, "BCAST"};
+        size_t argvlen[6 + 2 * RPOOL_MAX_TRACK];
+        char id[24];
+        int argc = 6, i;
 
         if (!r || ac != p->sc || r->type != REDIS_REPLY_INTEGER)
                 return;
-        redisAsyncCommand(ac, rpool_sub_tracking_cb, p,
-                          "CLIENT TRACKING on REDIRECT %lld BCAST PREFIX %s",
-                          r->integer, p->prefix);
+        snprintf(id, sizeof(id), "%lld", r->integer);
+        argv[4] = id;
+        for (i = 0; i < p->ntrack; i++) {
+                argv[argc++] = "PREFIX";
+                argv[argc++] = p->prefix[i];
+        }
+        for (i = 0; i < argc; i++)
+                argvlen[i] = strlen(argv[i]);
+        redisAsyncCommandArgv(ac, rpool_sub_tracking_cb, p, argc, argv,
+                              argvlen);
 }
 
 static void
 rpool_sub_connect(struct rpool *p)
 {
-        if (p->sc || p->closing || !p->prefix[0])
+        if (p->sc || p->closing || p->ntrack == 0)
                 return;
         p->sc = rpool_open(p);
         if (!p->sc) {
@@ -436,6 +449,7 @@ struct rpool *
 rpool_new(struct event_base *base, const struct rpool_opts *o)
 {
         struct rpool *p = calloc(1, sizeof(*p));
+        int i;
 
         if (!p)
                 return NULL;
@@ -444,11 +458,12 @@ rpool_new(struct event_base *base, const struct rpool_opts *o)
         snprintf(p->socket, sizeof(p->socket), "%s",
                  o->socket ? o->socket : "");
         snprintf(p->host, sizeof(p->host), "%s", o->host ? o->host : "");
-        snprintf(p->prefix, sizeof(p->prefix), "%s",
-                 o->track_prefix ? o->track_prefix : "");
+        for (i = 0; i < RPOOL_MAX_TRACK && o->track[i]; i++)
+                snprintf(p->prefix[p->ntrack++], sizeof(p->prefix[0]), "%s",
+                         o->track[i]);
         p->o.socket = p->socket;
         p->o.host = p->host;
-        p->o.track_prefix = p->prefix;
+        memset(p->o.track, 0, sizeof(p->o.track));
         p->epoch = 1;
         p->backoff_ms = RPOOL_BACKOFF_MIN_MS;
         p->tick = event_new(base, -1, EV_PERSIST, rpool_tick_cb, p);

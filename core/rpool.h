@@ -6,9 +6,9 @@
  * (PING) so a stalled Redis fails requests fast, and a watchdog that
  * drops a connection whose oldest command is long overdue.
  *
- * With `track_prefix` set it also keeps a subscriber connection that
- * receives Redis client-side-caching invalidations (CLIENT TRACKING
- * BCAST) for every key with that prefix, whoever wrote it.
+ * With `track` set it also keeps a subscriber connection that receives
+ * Redis client-side-caching invalidations (CLIENT TRACKING BCAST) for
+ * every key with one of those prefixes, whoever wrote it.
  *
  * Used only from the thread that owns `base`.
  */
@@ -35,13 +35,16 @@ enum rpool_status {
 typedef void (*rpool_cb)(void *arg, struct redisReply *reply,
                          enum rpool_status status);
 
+#define RPOOL_MAX_TRACK 4
+
 struct rpool_opts {
         const char *socket; /* unix socket path, or "" for host:port */
         const char *host;
         int port;
         int timeout_ms;
         int max_inflight;
-        const char *track_prefix; /* NULL: no invalidation tracking */
+        /* Key prefixes to track, NULL-ended; none: no tracking. */
+        const char *track[RPOOL_MAX_TRACK];
         /* Called for each invalidated key, and with key NULL for "all". */
         void (*on_invalidate)(void *arg, const char *key, size_t len);
         void *arg;

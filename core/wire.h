@@ -37,6 +37,7 @@ enum {
         OPF_KC = 0x02000000u,
         OPF_PO = 0x01000000u,
         OPF_RD = 0x00800000u,
+        OPF_DNRF = 0x00100000u, /* do not answer with a referral */
 };
 
 /* X-macro tables: one list drives the enum and the name lookup. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -11,6 +12,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "certs/seal.h"
 #include "certs/secret.h"
 #include "core/httpd.h"
 #include "core/jobs.h"
@@ -24,6 +26,9 @@ struct auth {
         struct worker *w;
         struct rpool *redis;
         struct jobs *jobs;
+        const struct seal_key *key; /* NULL: no v1 login */
+        /* A pw1 that opens (for "pw1:") and matches nothing: see below. */
+        char dummy_pw1[SEAL_TEXT_MAX];
 };
 
 /* One login, from the request to the answer; freed by auth_login_end. */
@@ -34,6 +39,9 @@ struct login {
         char pwd[AUTH_PWD_BUF];
         size_t pwdlen;
         char verifier[SECRET_HASH_MAX];
+        char pw1[SEAL_TEXT_MAX];
+        int v1;      /* /identity/token/v1: pwd is the day's digest */
+        int bad_pw1; /* pw1 did not open: wrong key file or changed */
         char role[16];
         char ent[32];
         int known;
@@ -50,6 +58,8 @@ static const char dummy_verifier[] =
     "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 static void auth_login(void *ctx, struct evhttp_request *req, const char *rest);
+static void auth_login_v1(void *ctx, struct evhttp_request *req,
+                          const char *rest);
 static void auth_logout(void *ctx, struct evhttp_request *req,
                         const char *rest);
 
@@ -65,6 +75,7 @@ auth_token_route(void *ctx, struct evhttp_request *req, const char *rest)
 
 static const struct httpd_route table[] = {
     {"/identity/token", NULL, HTTPD_POST | HTTPD_DELETE, auth_token_route},
+    {"/identity/token/v1", NULL, HTTPD_POST, auth_login_v1},
 };
 
 const struct httpd_route *
@@ -123,6 +134,53 @@ auth_verify_work(void *local, void *arg)
         OPENSSL_cleanse(lg->pwd, sizeof(lg->pwd));
 }
 
+/* "yyyy-MM-dd" of t in UTC. */
+static void
+auth_date(time_t t, char out[16])
+{
+        struct tm tm;
+
+        gmtime_r(&t, &tm);
+        strftime(out, 16, "%Y-%m-%d", &tm);
+}
+
+/*
+ * On a jobs thread: the v1 check.  The digest is accepted for the UTC
+ * dates of yesterday, today and tomorrow, since clients compute it in
+ * their own time zone (UTC+8 for most).  Unknown users and users without
+ * pw1 open a dummy pw1 instead and compare all the same, so the answer
+ * takes as long either way.
+ */
+static void
+auth_verify_v1_work(void *local, void *arg)
+{
+        struct login *lg = arg;
+        uint8_t inner[SEAL_MAX_PLAIN];
+        char aad[USERS_AAD_MAX], want[SECRET_HEX64], date[16];
+        time_t now = time(NULL);
+        size_t len = 0;
+        int opened, match = 0, d;
+
+        (void)local;
+        users_pw1_aad(lg->known ? lg->name : "", aad);
+        opened =
+            seal_decrypt(lg->a->key, lg->known ? lg->pw1 : lg->a->dummy_pw1,
+                         aad, inner, &len) == 0 &&
+            len == 64;
+        for (d = -1; d <= 1; d++) {
+                auth_date(now + d * 86400, date);
+                secret_v1_from_inner((const char *)inner, date, want);
+                match |=
+                    lg->pwdlen == 64 && CRYPTO_memcmp(want, lg->pwd, 64) == 0;
+        }
+        lg->ok = lg->known && opened && match;
+        lg->bad_pw1 = lg->known && !opened;
+        OPENSSL_cleanse(inner, sizeof(inner));
+        OPENSSL_cleanse(want, sizeof(want));
+        OPENSSL_cleanse(lg->pwd, sizeof(lg->pwd));
+        OPENSSL_cleanse(lg->pw1, sizeof(lg->pw1));
+}
+
 /* Back on the worker. */
 static void
 auth_verified(struct worker *w, void *arg)
@@ -133,9 +191,14 @@ auth_verified(struct worker *w, void *arg)
         size_t argvlen[5];
 
         (void)w;
+        if (lg->bad_pw1)
+                log_warn("login_pw1_unusable",
+                         "user=%s reason=\"pw1 does not open with this "
+                         "node's key file\"",
+                         lg->name);
         if (!lg->ok) {
-                log_info("login", "user=%s result=denied",
-                         lg->name[0] ? lg->name : "(invalid)");
+                log_info("login", "user=%s v1=%d result=denied",
+                         lg->name[0] ? lg->name : "(invalid)", lg->v1);
                 auth_reply(lg->req, 401, -2, "wrong username or password",
                            NULL);
                 auth_login_end(lg);
@@ -180,14 +243,17 @@ auth_user_fetched(void *arg, struct redisReply *r, enum rpool_status st)
                         continue;
                 if (strcmp(k, "pw") == 0)
                         snprintf(lg->verifier, sizeof(lg->verifier), "%s", v);
+                else if (strcmp(k, "pw1") == 0)
+                        snprintf(lg->pw1, sizeof(lg->pw1), "%s", v);
                 else if (strcmp(k, "role") == 0)
                         snprintf(lg->role, sizeof(lg->role), "%s", v);
                 else if (strcmp(k, "ent") == 0)
                         snprintf(lg->ent, sizeof(lg->ent), "%s", v);
         }
-        lg->known = lg->verifier[0] != '\0';
-        if (jobs_submit(lg->a->jobs, lg->a->w, auth_verify_work, auth_verified,
-                        lg) < 0) {
+        lg->known = (lg->v1 ? lg->pw1[0] : lg->verifier[0]) != '\0';
+        if (jobs_submit(lg->a->jobs, lg->a->w,
+                        lg->v1 ? auth_verify_v1_work : auth_verify_work,
+                        auth_verified, lg) < 0) {
                 auth_reply(lg->req, 503, -1, "too many logins, retry later",
                            NULL);
                 auth_login_end(lg);
@@ -233,10 +299,10 @@ auth_parse_login(const char *body, size_t len, char name[AUTH_NAME_BUF],
         return NULL;
 }
 
+/* Both logins: the body, then the account, then the check off-loop. */
 static void
-auth_login(void *ctx, struct evhttp_request *req, const char *rest)
+auth_login_start(struct auth *a, struct evhttp_request *req, int v1)
 {
-        struct auth *a = ctx;
         struct login *lg = calloc(1, sizeof(*lg));
         struct evbuffer *in;
         const char *why;
@@ -245,13 +311,13 @@ auth_login(void *ctx, struct evhttp_request *req, const char *rest)
         const char *argv[2] = {"HGETALL", key};
         size_t argvlen[2] = {7, 0};
 
-        (void)rest;
         if (!lg) {
                 auth_reply(req, 503, -1, "out of memory", NULL);
                 return;
         }
         lg->a = a;
         lg->req = req;
+        lg->v1 = v1;
         in = evhttp_request_get_input_buffer(req);
         len = evbuffer_get_length(in);
         why = len > AUTH_MAX_BODY
@@ -270,6 +336,30 @@ auth_login(void *ctx, struct evhttp_request *req, const char *rest)
                            NULL);
                 auth_login_end(lg);
         }
+}
+
+static void
+auth_login(void *ctx, struct evhttp_request *req, const char *rest)
+{
+        (void)rest;
+        auth_login_start(ctx, req, 0);
+}
+
+static void
+auth_login_v1(void *ctx, struct evhttp_request *req, const char *rest)
+{
+        struct auth *a = ctx;
+
+        (void)rest;
+        if (!a->key) {
+                auth_reply(req, 400, -2,
+                           "login with a password digest (/identity/token/v1) "
+                           "is not enabled on this node: its secret_key_file "
+                           "is not set; use /identity/token",
+                           NULL);
+                return;
+        }
+        auth_login_start(a, req, 1);
 }
 
 static void
@@ -310,15 +400,25 @@ auth_logout(void *ctx, struct evhttp_request *req, const char *rest)
 }
 
 struct auth *
-auth_new(struct worker *w, struct rpool *redis, struct jobs *jobs)
+auth_new(struct worker *w, struct rpool *redis, struct jobs *jobs,
+         const struct seal_key *key)
 {
+        static const uint8_t zeros[64];
         struct auth *a = calloc(1, sizeof(*a));
+        char aad[USERS_AAD_MAX];
 
         if (!a)
                 return NULL;
         a->w = w;
         a->redis = redis;
         a->jobs = jobs;
+        a->key = key;
+        users_pw1_aad("", aad);
+        if (key &&
+            seal_encrypt(key, zeros, sizeof(zeros), aad, a->dummy_pw1) < 0) {
+                free(a);
+                return NULL;
+        }
         return a;
 }
 

@@ -1,8 +1,10 @@
 /*
  * SNMS login (domain.md §2.A): POST /identity/token issues a bearer
- * token valid 24 hours, DELETE /identity/token revokes it.  Tokens are
- * stored only as their SHA-256 (keys_token); passwords are verified on
- * the jobs pool, never on the worker's loop.
+ * token valid 24 hours, DELETE /identity/token revokes it, POST
+ * /identity/token/v1 issues the same token for the day's password
+ * digest ("密文传输") when the node has a key to open the accounts' pw1.
+ * Tokens are stored only as their SHA-256 (keys_token); passwords are
+ * verified on the jobs pool, never on the worker's loop.
  */
 #ifndef REGISTRY_AUTH_H
 #define REGISTRY_AUTH_H
@@ -14,14 +16,19 @@ struct rpool;
 struct jobs;
 struct auth;
 struct httpd_route;
+struct seal_key;
 
 #define AUTH_TOKEN_TTL_S 86400
 #define AUTH_MAX_BODY    4096
 #define AUTH_NAME_BUF    51 /* 50 + NUL */
 #define AUTH_PWD_BUF     65 /* 64 + NUL */
 
-/* Per-worker context of the login routes; the pointers are borrowed. */
-struct auth *auth_new(struct worker *w, struct rpool *redis, struct jobs *jobs);
+/*
+ * Per-worker context of the login routes; the pointers are borrowed
+ * (`key` may be NULL: v1 logins are then refused with 400).
+ */
+struct auth *auth_new(struct worker *w, struct rpool *redis, struct jobs *jobs,
+                      const struct seal_key *key);
 void auth_free(struct auth *a);
 
 /*

@@ -40,6 +40,15 @@ keys_prefix(char *out, size_t outsz, const char *prefix)
 }
 
 size_t
+keys_prefix_name(const char *key, size_t len, const char **prefix)
+{
+        if (len < 7 || memcmp(key, "pfx:{", 5) != 0 || key[len - 1] != '}')
+                return 0;
+        *prefix = key + 5;
+        return len - 6;
+}
+
+size_t
 keys_template(char *out, size_t outsz, const char *prefix, const char *version)
 {
         return keys_fmt(outsz,

@@ -38,7 +38,9 @@ size_t keys_handle_name(const char *key, size_t len, const char **name);
 
 /*
  * An account: hash with role, ent (USCC), pw (verifier), c (created);
- * a platform's also label and kind.
+ * a platform's also label and kind; pw1 (sha256hex of the password
+ * sealed with the node key, certs/seal.h, for the v1 login) when idctl
+ * had the key file.
  */
 size_t keys_user(char *out, size_t outsz, const char *name);
 
@@ -57,6 +59,13 @@ size_t keys_token(char *out, size_t outsz, const char *token_sha256_hex);
  * tpls:{P}      set    the template versions of prefix P
  */
 size_t keys_prefix(char *out, size_t outsz, const char *prefix);
+/* Key prefix of the prefix records, tracked by the resolvers' cache. */
+#define KEYS_PREFIX_PREFIX "pfx:"
+/*
+ * For a key built by keys_prefix, points *prefix at the prefix inside
+ * it.  Returns the prefix's length, or 0 if `key` is not a prefix key.
+ */
+size_t keys_prefix_name(const char *key, size_t len, const char **prefix);
 size_t keys_template(char *out, size_t outsz, const char *prefix,
                      const char *version);
 size_t keys_templates(char *out, size_t outsz, const char *prefix);

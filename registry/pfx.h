@@ -10,10 +10,16 @@
 #define REGISTRY_PFX_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "core/cur.h"
+#include "registry/store.h"
 
 struct api_route;
 struct json_t;
 struct redisContext;
+struct rpool;
+struct site;
 
 #define PFX_MAX 64 /* SNMS prefix limit */
 
@@ -77,5 +83,57 @@ int pfx_site_parse(const struct json_t *cfg, struct pfx_site *out, char *err,
 
 /* The routes: prefix query and page, enterprise prefix config. */
 const struct api_route *pfx_routes(size_t *n);
+
+/*
+ * The fields of pfx:{P} that say where a prefix not hosted here is
+ * served (written by POST /snms/api/ent/config), in the order
+ * pfx_ref_parse takes their values.
+ */
+enum {
+        PFX_REF_STATE,
+        PFX_REF_PROXY,
+        PFX_REF_IPTYPE, /* "4" or "6" */
+        PFX_REF_IP,
+        PFX_REF_TCP, /* ports: decimal 1-65535, absent if not offered */
+        PFX_REF_UDP,
+        PFX_REF_HTTP,
+        PFX_REF_UPDATED, /* `u`: Unix seconds of the last change */
+        PFX_REF_NFIELDS
+};
+
+/*
+ * Reads those fields' values (p NULL: field absent).  Returns 1 when the
+ * prefix is enabled and not hosted: s is then the enterprise node's
+ * HS_SITE (protocol 2.10, one primary server at the IP with TCP
+ * admin+query, UDP query and HTTP admin+query interfaces, each only if
+ * its port is set; s->pubkey empty) and *updated the `u` field (0 if
+ * absent).  0 when the prefix is not referred elsewhere; -1 when it is
+ * but the record is unusable (ipType, IP or a port malformed, no port).
+ */
+int pfx_ref_parse(const struct span v[PFX_REF_NFIELDS], struct site *s,
+                  uint32_t *updated);
+
+struct pfx_fetch;
+/*
+ * STORE_OK: the prefix is referred to `s` (borrowed, valid during the
+ * call); STORE_NOT_FOUND: it is not (unregistered, hosted here, or an
+ * unusable record, which is logged); STORE_BUSY / STORE_ERROR as for
+ * store_fetch.
+ */
+typedef void (*pfx_fetch_cb)(struct pfx_fetch *f, enum store_status st,
+                             const struct site *s, uint32_t updated);
+
+/* Owned by the caller; must stay alive until the callback has run. */
+struct pfx_fetch {
+        pfx_fetch_cb cb;
+        char prefix[PFX_MAX + 1];
+};
+
+/*
+ * Reads the referral of `prefix` (normalised) asynchronously.  Returns 0
+ * if cb will run later, -1 (cb not run) if Redis cannot take it now.
+ */
+int pfx_fetch_ref(struct rpool *p, struct pfx_fetch *f, const char *prefix,
+                  pfx_fetch_cb cb);
 
 #endif

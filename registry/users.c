@@ -7,6 +7,7 @@
 #include <hiredis/hiredis.h>
 #include <openssl/crypto.h>
 
+#include "certs/seal.h"
 #include "certs/secret.h"
 #include "registry/keys.h"
 #include "registry/uscc.h"
@@ -53,14 +54,41 @@ users_role_name(enum users_role r)
 static const char create_lua[] =
     "if redis.call('exists', KEYS[1]) == 1 then return 0 end "
     "redis.call('hset', KEYS[1], 'role', ARGV[1], 'ent', ARGV[2], "
-    "'pw', ARGV[3], 'c', ARGV[4]) return 1";
+    "'pw', ARGV[3], 'c', ARGV[4]) "
+    "if ARGV[5] ~= '' then redis.call('hset', KEYS[1], 'pw1', ARGV[5]) end "
+    "return 1";
+
+void
+users_pw1_aad(const char *name, char out[USERS_AAD_MAX])
+{
+        snprintf(out, USERS_AAD_MAX, "pw1:%s", name);
+}
+
+/* pw1: sha256hex(pwd) sealed for this account, or "" without a key. */
+static int
+users_seal_pw1(const struct seal_key *key, const char *name, const char *pwd,
+               size_t pwdlen, char out[SEAL_TEXT_MAX])
+{
+        char inner[SECRET_HEX64], aad[USERS_AAD_MAX];
+        int rc;
+
+        out[0] = '\0';
+        if (!key)
+                return 0;
+        secret_sha256_hex(pwd, pwdlen, inner);
+        users_pw1_aad(name, aad);
+        rc = seal_encrypt(key, (const uint8_t *)inner, 64, aad, out);
+        OPENSSL_cleanse(inner, sizeof(inner));
+        return rc;
+}
 
 int
 users_add(redisContext *rc, const char *name, enum users_role role,
-          const char *uscc, const char *pwd, size_t pwdlen, char *err,
-          size_t errlen)
+          const char *uscc, const char *pwd, size_t pwdlen,
+          const struct seal_key *seal, char *err, size_t errlen)
 {
         char key[128], verifier[SECRET_HASH_MAX], created[24];
+        char pw1[SEAL_TEXT_MAX];
         const char *why = NULL;
         redisReply *r;
         int rcode = -1;
@@ -92,16 +120,18 @@ users_add(redisContext *rc, const char *name, enum users_role role,
                 return -1;
         }
         if (secret_hash_password(pwd, pwdlen, SECRET_ITERATIONS, verifier) <
-            0) {
+                0 ||
+            users_seal_pw1(seal, name, pwd, pwdlen, pw1) < 0) {
                 snprintf(err, errlen, "cannot hash the password");
+                OPENSSL_cleanse(verifier, sizeof(verifier));
                 return -1;
         }
         keys_user(key, sizeof(key), name);
         snprintf(created, sizeof(created), "%ld", (long)time(NULL));
-        r = redisCommand(rc, "EVAL %s 1 %s %s %s %s %s", create_lua, key,
+        r = redisCommand(rc, "EVAL %s 1 %s %s %s %s %s %s", create_lua, key,
                          users_role_name(role),
                          role >= USERS_ENTERPRISE ? uscc : "", verifier,
-                         created);
+                         created, pw1);
         if (!r)
                 snprintf(err, errlen, "redis: %s", rc->errstr);
         else if (r->type == REDIS_REPLY_ERROR)
@@ -113,6 +143,7 @@ users_add(redisContext *rc, const char *name, enum users_role role,
         if (r)
                 freeReplyObject(r);
         OPENSSL_cleanse(verifier, sizeof(verifier));
+        OPENSSL_cleanse(pw1, sizeof(pw1));
         return rcode;
 }
 

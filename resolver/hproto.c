@@ -117,6 +117,30 @@ hproto_select(const struct hrec *rec, const struct hfilter *f, uint32_t *picked)
         return n;
 }
 
+/*
+ * SERVICE_REFERRAL (protocol.md §5.2): an empty referral handle, then
+ * the values saying where to ask (the enterprise node's HS_SITE), which
+ * the request's type and index filters do not select.
+ */
+static void
+hproto_referral(struct hctx *c, const struct hrec *rec)
+{
+        struct wbuf *out = &c->rw->out;
+        struct wire_reply r;
+        size_t start;
+        uint32_t i;
+
+        hproto_reply_init(c, &r, RC_SERVICE_REFERRAL);
+        wbuf_reset(out);
+        start = wire_reply_begin(out, &r);
+        wbuf_bytes(out, NULL, 0);
+        wbuf_u32(out, rec->n);
+        for (i = 0; i < rec->n; i++)
+                wbuf_put(out, rec->v[i].wire.p, rec->v[i].wire.len);
+        wire_reply_end(out, start);
+        hproto_emit(c);
+}
+
 static void
 hproto_answer(struct hctx *c, const struct wire_resolve *res,
               const struct hrec *rec, uint32_t rc)
@@ -129,6 +153,9 @@ hproto_answer(struct hctx *c, const struct wire_resolve *res,
         switch (rc) {
         case RC_SUCCESS:
                 break;
+        case RC_SERVICE_REFERRAL:
+                hproto_referral(c, rec);
+                return;
         case RC_HANDLE_NOT_FOUND:
                 hproto_error(c, rc, "handle not found");
                 return;
@@ -201,7 +228,8 @@ hproto_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 
 /* A cache miss: copy the request so it can be answered later. */
 static void
-hproto_defer(struct hctx *c, const char *name, size_t namelen)
+hproto_defer(struct hctx *c, const char *name, size_t namelen, int refer,
+             int from_prefix)
 {
         size_t len = c->msg->hdr_body.len;
         struct hreq *rq = malloc(sizeof(*rq) + len);
@@ -221,7 +249,7 @@ hproto_defer(struct hctx *c, const char *name, size_t namelen)
                 hproto_error(c, RC_ERROR, "internal error");
                 return;
         }
-        lookup_set_name(&rq->lk, name, namelen);
+        lookup_init(&rq->lk, name, namelen, refer, from_prefix);
         if (lookup_fetch(c->rw, &rq->lk, hproto_fetched) < 0) {
                 free(rq);
                 hproto_error(c, RC_SERVER_BUSY, "store unavailable");
@@ -239,6 +267,8 @@ hproto_resolution(struct hctx *c)
         size_t namelen = 0;
         struct hrec *rec;
         const char *why;
+        int refer = !(c->msg->h.opflags & OPF_DNRF), from_prefix;
+        uint32_t rc;
 
         if (wire_resolve_decode(&c->msg->body, &res) < 0) {
                 hproto_error(c, RC_PROTOCOL_ERROR,
@@ -258,11 +288,11 @@ hproto_resolution(struct hctx *c)
         case HNAME_OK:
                 break;
         }
-        if (lookup_cached(c->rw, name, namelen, &rec))
-                hproto_answer(c, &res, rec,
-                              rec ? RC_SUCCESS : RC_HANDLE_NOT_FOUND);
+        rc = lookup_cached(c->rw, name, namelen, refer, &rec, &from_prefix);
+        if (rc != 0)
+                hproto_answer(c, &res, rec, rc);
         else
-                hproto_defer(c, name, namelen);
+                hproto_defer(c, name, namelen, refer, from_prefix);
 }
 
 static void

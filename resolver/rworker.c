@@ -20,7 +20,10 @@
 #include "resolver/udp.h"
 #include "resolver/web.h"
 
-/* Redis told us a handle key changed (key NULL: everything may have). */
+/*
+ * Redis told us a handle or prefix key changed (key NULL: everything
+ * may have).  A prefix's entry is keyed by the bare prefix (lookup.c).
+ */
 static void
 rworker_invalidate(void *arg, const char *key, size_t len)
 {
@@ -33,6 +36,8 @@ rworker_invalidate(void *arg, const char *key, size_t len)
                 return;
         }
         n = keys_handle_name(key, len, &name);
+        if (n == 0)
+                n = keys_prefix_name(key, len, &name);
         if (n > 0)
                 cache_del(rw->cache, name, n);
 }
@@ -52,7 +57,8 @@ rworker_build_site(struct rworker *rw)
         s.serial = (uint16_t)cfg->site_serial;
         s.primary_mask = SITE_PRIMARY;
         s.hash_option = 2;
-        s.desc = cfg->site_description;
+        s.desc.p = (const uint8_t *)cfg->site_description;
+        s.desc.len = (uint32_t)strlen(cfg->site_description);
         s.server_id = 1;
         if (site_set_address(&s, cfg->site_address) < 0)
                 return -1;
@@ -109,7 +115,8 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
         o.port = cfg->redis_port;
         o.timeout_ms = cfg->request_timeout_ms;
         o.max_inflight = cfg->redis_max_inflight;
-        o.track_prefix = KEYS_HANDLE_PREFIX;
+        o.track[0] = KEYS_HANDLE_PREFIX;
+        o.track[1] = KEYS_PREFIX_PREFIX; /* referrals (lookup.c) */
         o.on_invalidate = rworker_invalidate;
         o.arg = rw;
         rw->redis = rpool_new(rw->base, &o);

@@ -15,6 +15,7 @@
 
 #include "core/cur.h"
 #include "core/hname.h"
+#include "registry/pfx.h"
 #include "registry/store.h"
 
 struct config;
@@ -84,36 +85,45 @@ void rworker_get_stats(const struct rworker *rw, struct rstats *st);
 /* A lookup in flight, embedded in the front end's request object. */
 struct lookup;
 /*
- * Called once with the record (borrowed: valid during the call only; the
- * callee may memoise renderings in it) or
- * NULL, and a Handle response code: RC_SUCCESS, RC_HANDLE_NOT_FOUND,
+ * Called once with a record (borrowed: valid during the call only; the
+ * callee may memoise renderings in it) or NULL, and a Handle response
+ * code: RC_SUCCESS (the handle's values), RC_SERVICE_REFERRAL (the
+ * handle is not here and its prefix is served by an enterprise node:
+ * the record holds that node's HS_SITE value), RC_HANDLE_NOT_FOUND,
  * RC_SERVER_BUSY or RC_ERROR.  It may free the object embedding lk.
  */
 typedef void (*lookup_done_fn)(struct lookup *lk, struct hrec *rec,
                                uint32_t rc);
 
 struct lookup {
-        struct store_fetch fetch;
+        struct store_fetch fetch; /* first: store callbacks cast back */
+        struct pfx_fetch pfx;
         struct rworker *rw;
         lookup_done_fn done;
         uint64_t epoch;
+        int refer;       /* a referral may answer (the client allows it) */
+        int from_prefix; /* the record is known absent: ask the prefix */
         size_t namelen;
         char name[HNAME_MAX + 1]; /* normalised */
 };
 
 /*
- * Cache probe: 1 on a hit (*rec may be NULL: known absent), 0 on a miss.
- * The record is owned by the cache and valid until the next cache use.
+ * Cache probe for a checked name.  Returns the response code to answer
+ * with now, *rec set as lookup_done_fn describes (owned by the cache,
+ * valid until the next cache use), or 0 if Redis must be asked: then
+ * *from_prefix is what lookup_init needs.  `refer` 0 (the client set
+ * DNRF / doNotRefer) never answers with a referral.
  */
-int lookup_cached(struct rworker *rw, const char *name, size_t len,
-                  struct hrec **rec);
+uint32_t lookup_cached(struct rworker *rw, const char *name, size_t len,
+                       int refer, struct hrec **rec, int *from_prefix);
+/* Prepares lk for lookup_fetch with a checked name. */
+void lookup_init(struct lookup *lk, const char *name, size_t len, int refer,
+                 int from_prefix);
 /*
- * Fetches lk->name from Redis.  Returns 0 if done will run later, -1
+ * Asks Redis: the record, and when it does not exist and referrals are
+ * allowed, the prefix's record.  Returns 0 if done will run later, -1
  * (done not run) if Redis cannot take the request now.
  */
 int lookup_fetch(struct rworker *rw, struct lookup *lk, lookup_done_fn done);
-
-/* Copies a checked name into lk. */
-void lookup_set_name(struct lookup *lk, const char *name, size_t len);
 
 #endif

@@ -14,6 +14,7 @@
 #include "core/hname.h"
 #include "core/hval.h"
 #include "core/log.h"
+#include "core/site.h"
 #include "core/wire.h"
 #include "core/worker.h"
 #include "resolver/rworker.h"
@@ -29,6 +30,7 @@ struct wreq {
         struct evhttp_request *req;
         enum web_shape shape;
         int pretty;
+        int refer; /* 0 with doNotRefer: no referral answers */
         uint32_t nidx, ntypes;
         uint32_t idx[WIRE_MAX_FILTER];
         struct span types[WIRE_MAX_FILTER];
@@ -179,18 +181,76 @@ web_reply_fast(struct wreq *wr, struct hrec *rec)
         return 0;
 }
 
+/*
+ * The handle's prefix is served by its enterprise node: rec holds that
+ * node's HS_SITE value.  Handle.Net shape as CNRI answers a referral
+ * (responseCode 302, values, no referralHandle when it is empty), SNMS
+ * shape with the site in data; HTTP 300 for both.
+ */
+static void
+web_reply_referral(struct wreq *wr, const struct hrec *rec)
+{
+        size_t plen = hname_prefix_len(wr->given, wr->given_len);
+        json_t *body, *vals, *site = NULL;
+        char addr[SITE_ADDR_TEXT], ports[128], msg[320];
+        struct site s;
+        size_t n = 0;
+        uint32_t i;
+
+        if (wr->shape == SHAPE_HANDLE_NET) {
+                vals = json_array();
+                for (i = 0; i < rec->n; i++)
+                        json_array_append_new(vals,
+                                              hjson_site_value(&rec->v[i]));
+                body = json_pack("{s:i,s:o,s:o}", "responseCode",
+                                 RC_SERVICE_REFERRAL, "handle",
+                                 web_handle_json(wr->given, wr->given_len),
+                                 "values", vals);
+                httpd_send_json(wr->req, 300, body, wr->pretty);
+                return;
+        }
+        ports[0] = '\0';
+        if (rec->n > 0 &&
+            site_decode(rec->v[0].data.p, rec->v[0].data.len, &s) == 0) {
+                site = hjson_site(&s);
+                site_address_text(&s, addr);
+                for (i = 0; i < s.niface && n < sizeof(ports); i++) {
+                        const char *proto = site_proto_name(s.iface[i].proto);
+
+                        n += (size_t)snprintf(ports + n, sizeof(ports) - n,
+                                              "%s%s %u", i ? ", " : "",
+                                              proto ? proto : "?",
+                                              s.iface[i].port);
+                }
+        } else {
+                snprintf(addr, sizeof(addr), "?");
+        }
+        snprintf(msg, sizeof(msg),
+                 "prefix %.*s is not hosted here: resolve the handle at its "
+                 "enterprise node %s (%s)",
+                 (int)plen, wr->given, addr, ports);
+        body = json_pack("{s:i,s:s,s:{s:s%,s:o,s:o}}", "status", -2, "message",
+                         msg, "data", "prefix", wr->given, plen, "handle",
+                         web_handle_json(wr->given, wr->given_len), "site",
+                         site ? site : json_null());
+        httpd_send_json(wr->req, 300, body, wr->pretty);
+}
+
 static void
 web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
 {
         struct hfilter f = {wr->nidx, wr->idx, wr->ntypes, wr->types};
-        json_t *vals = json_array(), *body = NULL;
+        json_t *vals, *body = NULL;
         size_t plen;
         uint32_t i;
 
-        if (rc == RC_SUCCESS && rec && web_reply_fast(wr, rec) == 0) {
-                json_decref(vals);
+        if (rc == RC_SERVICE_REFERRAL && rec) {
+                web_reply_referral(wr, rec);
                 return;
         }
+        if (rc == RC_SUCCESS && rec && web_reply_fast(wr, rec) == 0)
+                return;
+        vals = json_array();
         if (rc == RC_SUCCESS && rec) {
                 for (i = 0; i < rec->n; i++) {
                         const struct hval *v = &rec->v[i];
@@ -282,6 +342,8 @@ web_query_param(void *arg, const char *key, const char *value)
                 wr->idx[wr->nidx++] = (uint32_t)v;
         } else if (strcmp(key, "pretty") == 0) {
                 wr->pretty = httpd_flag(value);
+        } else if (strcmp(key, "doNotRefer") == 0) {
+                wr->refer = !httpd_flag(value);
         }
         return 0;
 }
@@ -298,6 +360,8 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         char name[HNAME_MAX + 1];
         size_t namelen = 0;
         const char *why = NULL;
+        int from_prefix;
+        uint32_t rc;
 
         rw->st.http_requests++;
         if (!wr) {
@@ -306,6 +370,7 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         }
         wr->req = req;
         wr->shape = shape;
+        wr->refer = 1;
         {
                 struct query_ctx q = {wr, 0, "malformed query string"};
 
@@ -333,13 +398,13 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         case HNAME_OK:
                 break;
         }
-        if (lookup_cached(rw, name, namelen, &rec)) {
-                web_reply(wr, rec, rec ? RC_SUCCESS : RC_HANDLE_NOT_FOUND,
-                          NULL);
+        rc = lookup_cached(rw, name, namelen, wr->refer, &rec, &from_prefix);
+        if (rc != 0) {
+                web_reply(wr, rec, rc, NULL);
                 free(wr);
                 return;
         }
-        lookup_set_name(&wr->lk, name, namelen);
+        lookup_init(&wr->lk, name, namelen, wr->refer, from_prefix);
         if (lookup_fetch(rw, &wr->lk, web_fetched) < 0) {
                 rw->st.busy++;
                 web_reply(wr, NULL, RC_SERVER_BUSY, NULL);

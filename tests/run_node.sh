@@ -44,6 +44,17 @@ until redis-cli -s "$SOCK" ping >/dev/null 2>&1; do
         sleep 0.1
 done
 
+# The node key (secret_key_file): it seals what the v1 login checks.
+KEY="$RUN/node.key"
+if [ ! -s "$KEY" ]; then
+        (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$KEY") ||
+                exit 1
+        [ -s "$RUN/demo-accounts.txt" ] &&
+                echo "note: the demo accounts predate $KEY, so they cannot" \
+                        "use /identity/token/v1; remove $RUN to remake them" >&2
+fi
+chmod 600 "$KEY"
+
 cat >"$RUN/idnode.json" <<JSON
 {
   "handle_bind": "127.0.0.1",
@@ -52,6 +63,7 @@ cat >"$RUN/idnode.json" <<JSON
   "http_port": $WPORT,
   "redis_socket": "$SOCK",
   "site_address": "127.0.0.1",
+  "secret_key_file": "$KEY",
   "log_file": "$RUN/idnode.log"
 }
 JSON
@@ -100,6 +112,9 @@ Try, in another terminal:
   curl 'http://127.0.0.1:$WPORT/identityv2/data/detail?handle=88.123.48/HEAT-B7-2025-0912'
   curl -i 'http://127.0.0.1:$WPORT/api/handles/88.123.45/NO-SUCH-PUMP'
   curl -X POST -d '{"username":"$(awk 'NR==1{print $1}' "$ACCOUNTS")","password":"$(awk 'NR==1{print $3}' "$ACCOUNTS")"}' http://127.0.0.1:$WPORT/identity/token
+  # v1 ("密文传输"): the password as sha256hex(sha256hex(plain) + UTC date)
+  d=\$(printf %s '$(awk 'NR==1{print $3}' "$ACCOUNTS")' | sha256sum | cut -c1-64)
+  curl -d "{\"username\":\"$(awk 'NR==1{print $1}' "$ACCOUNTS")\",\"password\":\"\$(printf %s%s \$d \$(date -u +%F) | sha256sum | cut -c1-64)\"}" http://127.0.0.1:$WPORT/identity/token/v1
 
 Demo accounts (name role password; also in $ACCOUNTS):
 $(sed 's/^/  /' "$ACCOUNTS")

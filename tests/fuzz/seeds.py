@@ -269,15 +269,64 @@ ENT = {
     "date_bad": "2023-02-29T25:61:61",
 }
 
+T8_NO_ATTR = clean(T8)[:24] + u32(0) + clean(T8)[64:]
+
+SITE = {
+    "t8": T8,
+    "t8_no_attribute": T8_NO_ATTR,
+    "t8_trailing_byte": T8 + "00",
+    "t8_truncated": clean(T8)[:70],
+    "two_servers": clean(T8)[:64] + u32(2) + clean(T8)[72:],
+    "hash_filter": clean(T8)[:16] + u32(1) + "aa" + clean(T8)[24:],
+    "other_attribute": clean(T8).replace(b"desc".hex(), b"name".hex(), 1),
+    "desc_not_utf8": clean(T8).replace(b"test".hex(), "ff80c0c1", 1),
+    "ipv6_http_only": (u16(1) + "020a" + u16(1) + "8002" + u32(0) + u32(0)
+                       + u32(1) + u32(1) + "20010db8" + "00" * 11 + "07"
+                       + u32(0) + u32(1) + "0302" + u32(8080)),
+    "empty": "",
+}
+
+# pfx:{P} referral fields, one a line: state proxy ipType ip tcpPort
+# udpPort httpPort u.
+PFXREF = {
+    "v4_all_ports": "1\n1\n4\n127.0.0.1\n2643\n2643\n8080\n1767225600",
+    "v6_http_only": "1\n1\n6\n2001:db8::7\n\n\n8080",
+    "hosted": "1\n4\n4\n127.0.0.1\n2643",
+    "disabled": "0\n1\n4\n127.0.0.1\n2643",
+    "no_port": "1\n1\n4\n127.0.0.1\n\n\n",
+    "family_mismatch": "1\n1\n4\n::1\n2643",
+    "port_too_big": "1\n1\n4\n127.0.0.1\n65536",
+    "port_signed": "1\n1\n4\n127.0.0.1\n+80\n-1",
+    "nul_in_ip": b"1\n1\n4\n127.0.0.1\x00x\n2643",
+    "empty": "",
+}
+
+# Stored pw1 texts and key files.
+SEAL = {
+    "hex_key": "00" * 32,
+    "hex_key_newline": "ab" * 32 + "\n",
+    "raw_key": b"\x07" * 32,
+    "short_key": "ab" * 31,
+    "gcm1_no_data": "gcm1$",
+    "gcm1_short": "gcm1$AAAAAAAA",
+    "gcm1_92_bytes": "gcm1$" + "A" * 123 + "=",
+    "gcm1_bad_base64": "gcm1$!!!!" + "A" * 116,
+    "pbkdf2_verifier": "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$x",
+    "empty": "",
+}
+
 TARGETS = {
     "fuzz_wire": WIRE,
+    "fuzz_seal": SEAL,
+    "fuzz_site": SITE,
+    "fuzz_pfxref": PFXREF,
     "fuzz_hval": HVAL,
     "fuzz_hname": HNAME,
     "fuzz_config": CONFIG,
     "fuzz_ent": ENT,
 }
 
-HEX_TARGETS = ("fuzz_wire", "fuzz_hval")
+HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site")
 
 
 def to_bytes(target, v):

@@ -37,11 +37,13 @@ RC = {
     "SUCCESS": 1, "ERROR": 2, "SERVER_BUSY": 3, "PROTOCOL_ERROR": 4,
     "OPERATION_NOT_SUPPORTED": 5, "HANDLE_NOT_FOUND": 100,
     "INVALID_HANDLE": 102, "VALUES_NOT_FOUND": 200,
+    "SERVICE_REFERRAL": 302, "PREFIX_REFERRAL": 303,
 }
 RC_NAME = {v: k for k, v in RC.items()}
 
 ENV_CP, ENV_EC, ENV_TC = 0x80, 0x40, 0x20
 OPF_RD = 0x00800000
+OPF_DNRF = 0x00100000  # do not refer
 OPF_DEFAULT = 0x19000000  # REC|CA|PO, what CNRI clients send
 PERM_DEFAULT = 0x0E
 PUBLIC_READ = 0x02
@@ -277,6 +279,7 @@ class Resp:
         self.handle = None
         self.values = None
         self.message = None
+        self.referral_handle = None
         self.site = None
         bc = Cur(self.body)
         if self.opflags & OPF_RD and self.rcode != 0:
@@ -289,6 +292,11 @@ class Resp:
             self.values = [parse_value(bc) for _ in range(bc.u32())]
         elif self.rcode == 1 and self.opcode == OC_GET_SITEINFO:
             self.site = parse_site(bc)
+        elif self.rcode in (302, 303):
+            # protocol.md §5.2: str referralHandle, then values if any.
+            self.referral_handle = bc.bytes()
+            if bc.left():
+                self.values = [parse_value(bc) for _ in range(bc.u32())]
         elif self.rcode >= 2:
             self.message = bc.bytes()
         if strict and self.rcode != 0:
