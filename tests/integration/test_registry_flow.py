@@ -165,3 +165,28 @@ def _(n):
         n.redis_cli("CONFIG", "SET", "maxmemory", "0")
     eq(snms.redis_many(n, [["EXISTS", "h:{%s}" % h]]), [0], "nothing written")
     snms.ok(n, "POST", "/identityv2/data", ident(h, "S"), t)
+
+
+@g.test("an enterprise running its own node: ent/config marks its prefix "
+        "not hosted, and resolving under it answers with a referral to "
+        "that node (UDP and TCP 302, HTTP 300); hosting it again ends that")
+def _(n):
+    e, t, prefix = ents.admitted(n)
+    h = prefix + "/VALVE-1"
+    eq(n.resolve(h).rcode, 100, "before: not found here")
+    snms.ok(n, "POST", "/snms/api/ent/config", {"entPrefixConfig": {
+        "entPrefix": prefix, "hdlType": "HS_SITE", "ipType": "4",
+        "ip": "127.0.0.9", "tcpPort": "2643", "udpPort": "2643",
+        "httpPort": "8080"}}, t)
+    for transport in ("udp", "tcp"):
+        r = n.resolve(h, transport=transport)
+        eq(r.rcode, 302, "%s: SERVICE_REFERRAL" % transport)
+        eq([v["type"] for v in r.values], ["HS_SITE"], "%s values" % transport)
+        # The server address of the site: 12 zero bytes then 127.0.0.9.
+        check(bytes(12) + bytes([127, 0, 0, 9]) in r.values[0]["data"],
+              "%s: the enterprise node's address in HS_SITE" % transport)
+    st, j, _, _ = n.http_json("/api/handles/" + h)
+    eq((st, j["responseCode"]), (300, 302), "HTTP referral")
+    snms.ok(n, "POST", "/snms/api/ent/config",
+            {"proxyServerId": 1, "entPrefixConfig": {"entPrefix": prefix}}, t)
+    eq(n.resolve(h).rcode, 100, "hosted again: not found here")
