@@ -64,6 +64,7 @@ cat >"$RUN/idnode.json" <<JSON
   "redis_socket": "$SOCK",
   "site_address": "127.0.0.1",
   "secret_key_file": "$KEY",
+  "node_prefix": "88.123",
   "log_file": "$RUN/idnode.log"
 }
 JSON
@@ -98,6 +99,11 @@ until curl -sf "http://127.0.0.1:$WPORT/healthz" >/dev/null 2>&1; do
         sleep 0.1
 done
 
+sh "$TOP/tests/data/demo_registry.sh" "$RUN" "$WPORT" "$ACCOUNTS" || exit 1
+PFX=$(awk '$1 == "prefix" {print $2}' "$RUN/demo-registry.txt")
+PLAT=$(awk '$1 == "platform" {print $2}' "$RUN/demo-registry.txt")
+PLATPW=$(awk '$1 == "platform" {print $3}' "$RUN/demo-registry.txt")
+
 cat <<MSG
 
 idnode is running (Handle UDP/TCP 127.0.0.1:$HPORT, HTTP 127.0.0.1:$WPORT).
@@ -115,6 +121,15 @@ Try, in another terminal:
   # v1 ("密文传输"): the password as sha256hex(sha256hex(plain) + UTC date)
   d=\$(printf %s '$(awk 'NR==1{print $3}' "$ACCOUNTS")' | sha256sum | cut -c1-64)
   curl -d "{\"username\":\"$(awk 'NR==1{print $1}' "$ACCOUNTS")\",\"password\":\"\$(printf %s%s \$d \$(date -u +%F) | sha256sum | cut -c1-64)\"}" http://127.0.0.1:$WPORT/identity/token/v1
+
+The registry (SNMS API): pumpworks applied, the reviewer approved it and
+it got prefix $PFX; it defined template pump-v1 and a platform
+($PLAT) registered $PFX/CP200-2026-000001..3:
+  $B/idctl -c $RUN/idnode.json resolve $PFX/CP200-2026-000001
+  T=\$(curl -s -d '{"username":"$PLAT","password":"$PLATPW"}' http://127.0.0.1:$WPORT/identity/token | sed 's/.*"token":"\([0-9a-f]*\)".*/\1/')
+  curl -H "Authorization: Bearer \$T" -d '{"handle":"$PFX/CP200-2026-000004","templateVersion":"pump-v1","value":[{"index":2000,"type":"serialNo","data":{"format":"string","value":"SN20264"}},{"index":2001,"type":"model","data":{"format":"string","value":"CP-200"}}]}' http://127.0.0.1:$WPORT/identityv2/data
+  curl 'http://127.0.0.1:$WPORT/api/handles/$PFX/CP200-2026-000004?pretty'
+  $B/idctl -c $RUN/idnode.json audit --count 5
 
 Demo accounts (name role password; also in $ACCOUNTS):
 $(sed 's/^/  /' "$ACCOUNTS")
