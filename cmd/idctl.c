@@ -32,8 +32,8 @@
 #include "registry/users.h"
 
 #define IDCTL_MAX_FILTER   64
-#define IDCTL_IMPORT_BATCH 256
-#define IDCTL_IMPORT_CONNS 8
+#define IDCTL_IMPORT_BATCH 512
+#define IDCTL_IMPORT_CONNS 32
 
 struct resolve_opts {
         char host[256];

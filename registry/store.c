@@ -379,56 +379,85 @@ store_grow(struct store_conn *k)
         return 0;
 }
 
+/*
+ * RESP written here rather than by redisFormatCommandArgv: its sprintf
+ * calls took a quarter of idctl's time at 100,000 records a second.
+ */
+static void
+store_resp_len(struct wbuf *w, char kind, size_t n)
+{
+        char buf[24];
+        size_t i = sizeof(buf);
+
+        buf[--i] = '\n';
+        buf[--i] = '\r';
+        do
+                buf[--i] = (char)('0' + n % 10);
+        while ((n /= 10) != 0);
+        buf[--i] = kind;
+        wbuf_put(w, buf + i, sizeof(buf) - i);
+}
+
+static void
+store_resp_arg(struct wbuf *w, const void *p, size_t n)
+{
+        store_resp_len(w, '$', n);
+        wbuf_put(w, p, n);
+        wbuf_put(w, "\r\n", 2);
+}
+
+/* A hash field named by a value's index, in decimal. */
+static void
+store_resp_index(struct wbuf *w, uint32_t v)
+{
+        char buf[10];
+        size_t i = sizeof(buf);
+
+        do
+                buf[--i] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        store_resp_arg(w, buf + i, sizeof(buf) - i);
+}
+
 int
 store_writer_put(struct store_writer *w, const char *name, size_t len,
                  const struct span *vals, uint32_t n, const char *meta)
 {
         char key[KEYS_MAX];
-        char idx[HVAL_MAX_PER_HANDLE][11];
-        const char *argv[2 + 2 * (HVAL_MAX_PER_HANDLE + 1)];
-        size_t argvlen[2 + 2 * (HVAL_MAX_PER_HANDLE + 1)];
         size_t klen = keys_handle(key, sizeof(key), name, len);
         struct store_conn *k;
         struct store_rec *rec;
-        char *cmd = NULL;
         uint32_t i;
-        int argc = 0, cmdlen;
 
         if (w->failed || (w->open < 0 && store_open(w) < 0))
                 return -1;
         if (klen == 0 || n > HVAL_MAX_PER_HANDLE)
                 return store_fail(w, "handle or values too long", NULL);
-        argv[argc] = "HSET", argvlen[argc++] = 4;
-        argv[argc] = key, argvlen[argc++] = klen;
-        argv[argc] = KEYS_META_FIELD, argvlen[argc++] = 2;
-        argv[argc] = meta, argvlen[argc++] = strlen(meta);
+        k = &w->c[w->open];
+        if (store_grow(k) < 0)
+                return store_fail(w, "out of memory", NULL);
+        rec = &k->recs[k->nrecs];
+        rec->cmd = k->cmds.len;
+        rec->key = k->keys.len;
+        rec->keylen = klen;
+        rec->fields = n + 1;
+        store_resp_len(&k->cmds, '*', 4 + 2 * (size_t)n);
+        store_resp_arg(&k->cmds, "HSET", 4);
+        store_resp_arg(&k->cmds, key, klen);
+        store_resp_arg(&k->cmds, KEYS_META_FIELD, strlen(KEYS_META_FIELD));
+        store_resp_arg(&k->cmds, meta, strlen(meta));
         for (i = 0; i < n; i++) {
                 /* The field is the value's index, read from its encoding. */
                 if (vals[i].len < 4)
                         return store_fail(w, "short value", NULL);
-                argvlen[argc] = (size_t)snprintf(idx[i], sizeof(idx[i]), "%u",
-                                                 cur_be32(vals[i].p));
-                argv[argc++] = idx[i];
-                argv[argc] = (const char *)vals[i].p,
-                argvlen[argc++] = vals[i].len;
+                store_resp_index(&k->cmds, cur_be32(vals[i].p));
+                store_resp_arg(&k->cmds, vals[i].p, vals[i].len);
         }
-        k = &w->c[w->open];
-        cmdlen = redisFormatCommandArgv(&cmd, argc, argv, argvlen);
-        if (cmdlen < 0 || store_grow(k) < 0) {
-                free(cmd);
-                return store_fail(w, "out of memory", NULL);
-        }
-        rec = &k->recs[k->nrecs++];
-        rec->cmd = k->cmds.len;
-        rec->cmdlen = (size_t)cmdlen;
-        rec->key = k->keys.len;
-        rec->keylen = klen;
-        rec->fields = n + 1;
-        wbuf_put(&k->cmds, cmd, (size_t)cmdlen);
         wbuf_put(&k->keys, key, klen);
-        free(cmd);
         if (!wbuf_ok(&k->cmds) || !wbuf_ok(&k->keys))
                 return store_fail(w, "out of memory", NULL);
+        rec->cmdlen = k->cmds.len - rec->cmd;
+        k->nrecs++;
         return 0;
 }
 
