@@ -74,6 +74,7 @@ struct import {
         uint32_t since_send;
         uint64_t accepted; /* records queued, earlier runs included */
         uint64_t start_ms, tick_ms;
+        int tty; /* standard error is a terminal */
         char *err;
         size_t errlen;
 };
@@ -221,9 +222,9 @@ import_reject(struct import *im, uint64_t line, const char *why)
         im->st->rejected++;
         if (im->errs)
                 fprintf(im->errs, "line %" PRIu64 ": %s\n", line, clean);
-        else
-                fprintf(stderr, "%s:%" PRIu64 ": %s\n", im->o->path, line,
-                        clean);
+        else /* on a terminal, over the progress bar */
+                fprintf(stderr, "%s%s:%" PRIu64 ": %s\n",
+                        im->tty ? "\r\033[K" : "", im->o->path, line, clean);
 }
 
 /* The acknowledged batch's mark becomes the checkpoint. */
@@ -706,6 +707,7 @@ import_run(const struct import_opts *o, struct import_stats *st, char *err,
         im->err = err;
         im->errlen = errlen;
         im->fd = -1;
+        im->tty = isatty(2);
         im->start_ms = im->tick_ms = clock_ms();
         if (import_setup(im) < 0 || import_loop(im) < 0)
                 goto fail;
