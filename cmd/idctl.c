@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <stddef.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,6 +704,10 @@ main(int argc, char **argv)
         char err[512];
         int i = 1, rc = 2;
         size_t k;
+
+        /* A peer that goes away (Redis killed mid-import) is an error
+         * to report, not a reason to die silently. */
+        signal(SIGPIPE, SIG_IGN);
 
         if (i + 1 < argc && strcmp(argv[i], "-c") == 0) {
                 cfg = config_load(argv[i + 1], err, sizeof(err));

@@ -442,3 +442,46 @@ def _(n):
     for k in list(range(0, total, total // 40)) + [total - 1]:
         if k + 2 not in bad:
             expect_stored(n, rows[k][0], vals_of(rows[k]), "after resume")
+
+
+@g.test("Redis dies mid-import: idctl stops with the reason and keeps the "
+        "checkpoint; --resume finishes once Redis is back")
+def _(n):
+    q = "88.123.62"
+    register(n, prefix=q)
+    total = 200000
+    path = os.path.join(n.dir, "dies.csv")
+    subprocess.run([sys.executable, gen_import.__file__, "--count",
+                    str(total), "--prefix", q, "--csv", path], check=True)
+    ckpt = path + ".idctl-resume"
+    proc = subprocess.Popen(
+        [os.path.join(harness.BUILD, "idctl"), "-c", n.config_path, "import",
+         "--format", "csv", "--template", VER, path],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + scaled(60)
+    while (time.monotonic() < deadline and proc.poll() is None and
+           not os.path.exists(ckpt)):
+        time.sleep(0.01)
+    check(proc.poll() is None, "import ended before Redis could be killed")
+    n.kill_redis()
+    try:
+        _, err = proc.communicate(timeout=scaled(10))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("idctl still running 10 s after Redis died")
+    n.start_redis()
+    eq(proc.returncode, 1, "exit status (stderr %r)" % err)
+    check(re.search(r"(?m)^idctl: redis: ", err), "no reason: %r" % err)
+    check(os.path.exists(ckpt), "checkpoint gone after a failed import")
+    # The tests' Redis keeps no AOF: what was written is gone, the
+    # checkpoint is not; the rest of the file is imported.
+    register(n, prefix=q)
+    p = n.idctl("import", "--format", "csv", "--template", VER, "--resume",
+                path, timeout=120)
+    eq(p.returncode, 0, "resumed import (stderr %r)" % p.stderr)
+    done = summary(p)
+    eq((done[0], done[2]), (total, 0), "records read, rejected")
+    check(not os.path.exists(ckpt), "checkpoint left after the import")
+    rows = list(gen_import.rows(total, q, 1))
+    expect_stored(n, rows[-1][0], vals_of(rows[-1]), "after resume")
