@@ -627,6 +627,9 @@ import_setup(struct import *im)
         if (o->batch < 1 || o->batch > IMPORT_MAX_BATCH)
                 return import_fail(im, "a batch is 1 to %d records",
                                    IMPORT_MAX_BATCH);
+        if (o->conns < 1 || o->conns > STORE_WRITER_MAX_CONNS)
+                return import_fail(im, "1 to %d connections",
+                                   STORE_WRITER_MAX_CONNS);
         im->fd =
             strcmp(o->path, "-") == 0 ? 0 : open(o->path, O_RDONLY | O_CLOEXEC);
         if (im->fd < 0 || fstat(im->fd, &sb) < 0)
