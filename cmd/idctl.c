@@ -2,16 +2,21 @@
  * idctl: the command-line client.
  *   idctl [-c CONFIG] resolve [--server HOST:PORT] [--tcp] [--type T]...
  *         [--index I]... [--json] [--timeout MS] HANDLE
- *   idctl [-c CONFIG] import FILE|-
+ *   idctl [-c CONFIG] import [--format values|csv|jsonl] [--template VER]
+ *         [--prefix P] [--as NAME] [--errors FILE] [--checkpoint PATH]
+ *         [--resume] [--connections N] [--batch N] FILE|-
+ *   idctl [-c CONFIG] user add NAME --role ROLE [--enterprise USCC]
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,16 +27,16 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/hjson.h"
-#include "core/hname.h"
 #include "core/hval.h"
 #include "core/wire.h"
 #include "certs/seal.h"
 #include "registry/audit.h"
-#include "registry/store.h"
+#include "registry/import.h"
 #include "registry/users.h"
 
 #define IDCTL_MAX_FILTER   64
-#define IDCTL_IMPORT_BATCH 500
+#define IDCTL_IMPORT_BATCH 512
+#define IDCTL_IMPORT_CONNS 32
 
 struct resolve_opts {
         char host[256];
@@ -426,185 +431,204 @@ redis_open(const struct config *cfg)
         return rc;
 }
 
-struct import_state {
-        const struct config *cfg;
-        struct store_writer *sw;
-        uint64_t lines, errors;
+/* idctl import: what is on screen while it runs. */
+struct import_view {
         int tty;
-        long total_bytes;
-        uint64_t start_ms;
+        uint64_t shown_ms;
 };
 
+/* Estimated time left, by bytes read at this run's pace. */
 static void
-import_progress(struct import_state *st, long pos, int final)
+import_eta(const struct import_stats *st, char *buf, size_t len)
 {
-        double secs = (double)(clock_ms() - st->start_ms) / 1000.0;
-        uint64_t done = store_writer_done(st->sw);
-        int pct = st->total_bytes > 0
-                      ? (int)(100.0 * (double)pos / (double)st->total_bytes)
-                      : 0;
-        char bar[31];
-        int i;
+        double secs = (double)st->elapsed_ms / 1000.0;
+        double done = (double)(st->offset - st->start_offset);
+        double left;
 
-        if (!st->tty)
+        if (!st->size || secs < 0.5 || done <= 0) {
+                snprintf(buf, len, "--:--");
                 return;
-        for (i = 0; i < 30; i++)
-                bar[i] = i < pct * 30 / 100 ? '#' : ' ';
-        bar[30] = '\0';
-        fprintf(stderr, "\r[%s] %3d%% %llu handles %.0f/s%s", bar, pct,
-                (unsigned long long)done, secs > 0 ? (double)done / secs : 0,
-                final ? "\n" : "");
+        }
+        left = (double)(st->size > st->offset ? st->size - st->offset : 0) /
+               (done / secs);
+        snprintf(buf, len, "%ld:%02ld", (long)left / 60, (long)left % 60);
 }
 
-/* One JSON line: {"handle":..., "values":[...]} -> queued write. */
-static int
-import_line(struct import_state *st, const char *line, size_t len, char *err,
-            size_t errlen)
+static void
+import_show(void *arg, const struct import_stats *st)
 {
-        json_error_t jerr;
-        json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-        struct span vals[HVAL_MAX_PER_HANDLE];
-        uint32_t seen[HVAL_MAX_PER_HANDLE];
-        char name[HNAME_MAX + 1], meta[64];
-        const char *why = NULL;
-        json_t *jh, *jv, *e;
-        struct wbuf w;
-        size_t namelen = 0, i, k;
-        int rc = -1;
+        struct import_view *v = arg;
+        double secs = (double)st->elapsed_ms / 1000.0;
+        double rate =
+            secs > 0 ? (double)(st->written - st->written_before) / secs : 0;
+        int pct =
+            st->size ? (int)(100.0 * (double)st->offset / (double)st->size) : 0;
+        char bar[31], eta[32];
+        int i;
 
-        wbuf_init(&w, 16u << 20);
-        if (!root) {
-                snprintf(err, errlen, "invalid JSON: %s", jerr.text);
-                goto out;
+        if (!v->tty) {
+                /* A log, not an animation: a line now and then. */
+                if (st->elapsed_ms - v->shown_ms < 5000)
+                        return;
+                v->shown_ms = st->elapsed_ms;
+                fprintf(stderr,
+                        "idctl: import: %d%%, %" PRIu64 " written, %" PRIu64
+                        " rejected, %.0f/s\n",
+                        pct, st->written, st->rejected, rate);
+                return;
         }
-        jh = json_object_get(root, "handle");
-        jv = json_object_get(root, "values");
-        if (!json_is_string(jh) || !json_is_array(jv)) {
-                snprintf(err, errlen, "need \"handle\" and \"values\"");
-                goto out;
-        }
-        if (hname_check((const uint8_t *)json_string_value(jh),
-                        json_string_length(jh),
-                        (size_t)st->cfg->max_handle_bytes, name, sizeof(name),
-                        &namelen, &why) != HNAME_OK) {
-                snprintf(err, errlen, "bad handle: %s",
-                         why ? why : "no prefix/suffix");
-                goto out;
-        }
-        if (json_array_size(jv) == 0 ||
-            json_array_size(jv) > HVAL_MAX_PER_HANDLE) {
-                snprintf(err, errlen, "1 to %u values per handle",
-                         HVAL_MAX_PER_HANDLE);
-                goto out;
-        }
-        /* Encode every value first: offsets, since w may move. */
-        json_array_foreach(jv, i, e)
-        {
-                size_t before = w.len;
+        for (i = 0; i < 30; i++)
+                bar[i] = i < pct * 30 / 100 ? '#' : '.';
+        bar[30] = '\0';
+        import_eta(st, eta, sizeof(eta));
+        fprintf(stderr,
+                "\r[%s] %3d%%  %" PRIu64 " written  %" PRIu64
+                " rejected  %.0f/s  ETA %s\033[K",
+                bar, pct, st->written, st->rejected, rate, eta);
+}
 
-                if (hjson_encode_value(e, (uint32_t)time(NULL), &w, err,
-                                       errlen) < 0)
-                        goto out;
-                vals[i].p = NULL;
-                vals[i].len = (uint32_t)(w.len - before);
-                seen[i] = cur_be32(w.p + before);
-                for (k = 0; k < i; k++)
-                        if (seen[k] == seen[i]) {
-                                snprintf(err, errlen, "index %u used twice",
-                                         seen[i]);
-                                goto out;
+static void
+import_summary(const struct import_view *v, const struct import_stats *st)
+{
+        double secs = (double)st->elapsed_ms / 1000.0;
+        uint64_t mine = st->written - st->written_before;
+
+        if (v->tty)
+                fprintf(stderr, "\r\033[K");
+        fprintf(stderr,
+                "import: %" PRIu64 " records read, %" PRIu64
+                " written, %" PRIu64 " rejected, in %.2f s (%.0f/s)",
+                st->records, st->written, st->rejected, secs,
+                secs > 0 ? (double)mine / secs : 0);
+        if (st->written_before > 0)
+                fprintf(stderr,
+                        "; %" PRIu64 " of them written before "
+                        "resuming",
+                        st->written_before);
+        fprintf(stderr, "\n");
+}
+
+enum import_arg { IMPORT_STR, IMPORT_INT, IMPORT_FLAG };
+
+/* The options of idctl import, each a field of struct import_opts. */
+static const struct {
+        const char *name;
+        enum import_arg kind;
+        size_t off;
+} import_args[] = {
+    {"--format", IMPORT_STR, offsetof(struct import_opts, format)},
+    {"--template", IMPORT_STR, offsetof(struct import_opts, tpl)},
+    {"--prefix", IMPORT_STR, offsetof(struct import_opts, prefix)},
+    {"--as", IMPORT_STR, offsetof(struct import_opts, by)},
+    {"--errors", IMPORT_STR, offsetof(struct import_opts, errors)},
+    {"--checkpoint", IMPORT_STR, offsetof(struct import_opts, checkpoint)},
+    {"--resume", IMPORT_FLAG, offsetof(struct import_opts, resume)},
+    {"--connections", IMPORT_INT, offsetof(struct import_opts, conns)},
+    {"--batch", IMPORT_INT, offsetof(struct import_opts, batch)},
+};
+
+#define IMPORT_NARGS (sizeof(import_args) / sizeof(import_args[0]))
+
+/* Fills o from argv; -1 after printing what is wrong. */
+static int
+import_parse(struct import_opts *o, int argc, char **argv)
+{
+        int i;
+
+        for (i = 0; i < argc; i++) {
+                char *dst, *end = NULL;
+                long v;
+                size_t k;
+
+                for (k = 0; k < IMPORT_NARGS; k++)
+                        if (strcmp(argv[i], import_args[k].name) == 0)
+                                break;
+                if (k == IMPORT_NARGS) {
+                        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+                                fprintf(stderr, "idctl: unknown option %s\n",
+                                        argv[i]);
+                                return -1;
                         }
+                        if (o->path) {
+                                fprintf(stderr, "idctl: one FILE only\n");
+                                return -1;
+                        }
+                        o->path = argv[i];
+                        continue;
+                }
+                dst = (char *)o + import_args[k].off;
+                if (import_args[k].kind == IMPORT_FLAG) {
+                        *(int *)(void *)dst = 1;
+                        continue;
+                }
+                if (++i == argc) {
+                        fprintf(stderr, "idctl: %s needs a value\n",
+                                argv[i - 1]);
+                        return -1;
+                }
+                if (import_args[k].kind == IMPORT_STR) {
+                        *(const char **)(void *)dst = argv[i];
+                        continue;
+                }
+                errno = 0;
+                v = strtol(argv[i], &end, 10);
+                if (errno || *end || v < 1 || v > IMPORT_MAX_BATCH) {
+                        fprintf(stderr,
+                                "idctl: %s %s: not a number from 1 "
+                                "to %d\n",
+                                argv[i - 1], argv[i], IMPORT_MAX_BATCH);
+                        return -1;
+                }
+                *(int *)(void *)dst = (int)v;
         }
-        for (i = 0, k = 0; i < json_array_size(jv); i++) {
-                vals[i].p = w.p + k;
-                k += vals[i].len;
+        if (!o->path) {
+                fprintf(stderr, "idctl: import needs a FILE (- for standard "
+                                "input)\n");
+                return -1;
         }
-        /* Compact: it is stored once per identifier (see keys.h). */
-        snprintf(meta, sizeof(meta), "c=%ld", (long)time(NULL));
-        if (store_writer_put(st->sw, name, namelen, vals,
-                             (uint32_t)json_array_size(jv), meta) < 0) {
-                snprintf(err, errlen, "%s", store_writer_error(st->sw));
-                rc = -2; /* the store failed: stop */
-                goto out;
+        if (!users_valid_name(o->by, strlen(o->by))) {
+                fprintf(stderr,
+                        "idctl: --as: 1-%d characters of "
+                        "[A-Za-z0-9_.@-]\n",
+                        USERS_NAME_MAX);
+                return -1;
         }
-        rc = 0;
-out:
-        wbuf_free(&w);
-        json_decref(root);
-        return rc;
+        return 0;
 }
 
 static int
 cmd_import(const struct config *cfg, int argc, char **argv)
 {
-        struct import_state st;
-        redisContext *rc;
-        FILE *fp;
-        char *line = NULL, err[512];
-        size_t cap = 0;
-        ssize_t n;
-        struct stat sb;
-        int failed = 0;
+        struct import_opts o;
+        struct import_stats st;
+        struct import_view view = {isatty(2), 0};
+        char err[1024];
+        int rc;
 
-        if (argc != 1) {
-                fprintf(stderr, "idctl: import FILE (JSON lines, - = stdin)\n");
+        memset(&o, 0, sizeof(o));
+        o.cfg = cfg;
+        o.by = "idctl";
+        o.conns = IDCTL_IMPORT_CONNS;
+        o.batch = IDCTL_IMPORT_BATCH;
+        o.progress = import_show;
+        o.arg = &view;
+        if (import_parse(&o, argc, argv) < 0)
                 return 2;
-        }
-        fp = strcmp(argv[0], "-") == 0 ? stdin : fopen(argv[0], "r");
-        if (!fp) {
-                fprintf(stderr, "idctl: %s: %s\n", argv[0], strerror(errno));
+        o.rc = redis_open(cfg);
+        if (!o.rc)
+                return 1;
+        rc = import_run(&o, &st, err, sizeof(err));
+        redisFree(o.rc);
+        if (rc < 0) {
+                if (view.tty && st.records > 0)
+                        fprintf(stderr, "\n");
+                fprintf(stderr, "idctl: %s\n", err);
+                if (st.records > 0)
+                        import_summary(&view, &st);
                 return 1;
         }
-        rc = redis_open(cfg);
-        if (!rc) {
-                if (fp != stdin)
-                        fclose(fp);
-                return 1;
-        }
-        memset(&st, 0, sizeof(st));
-        st.cfg = cfg;
-        st.sw = store_writer_new(rc, IDCTL_IMPORT_BATCH);
-        st.tty = isatty(2);
-        st.total_bytes = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)
-                             ? (long)sb.st_size
-                             : 0;
-        st.start_ms = clock_ms();
-        while (st.sw && (n = getline(&line, &cap, fp)) >= 0) {
-                int r;
-
-                st.lines++;
-                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-                        n--;
-                if (n == 0)
-                        continue;
-                r = import_line(&st, line, (size_t)n, err, sizeof(err));
-                if (r < 0) {
-                        fprintf(stderr, "%s:%llu: %s\n", argv[0],
-                                (unsigned long long)st.lines, err);
-                        st.errors++;
-                }
-                if (r == -2) {
-                        failed = 1;
-                        break;
-                }
-                if (st.lines % 1000 == 0)
-                        import_progress(&st, ftell(fp), 0);
-        }
-        if (st.sw && !failed && store_writer_flush(st.sw) < 0) {
-                fprintf(stderr, "idctl: %s\n", store_writer_error(st.sw));
-                failed = 1;
-        }
-        import_progress(&st, st.total_bytes, 1);
-        fprintf(stderr, "imported %llu handles, %llu errors, in %.2f s\n",
-                st.sw ? (unsigned long long)store_writer_done(st.sw) : 0ULL,
-                (unsigned long long)st.errors,
-                (double)(clock_ms() - st.start_ms) / 1000.0);
-        free(line);
-        store_writer_free(st.sw);
-        redisFree(rc);
-        if (fp != stdin)
-                fclose(fp);
-        return failed || st.errors ? 1 : 0;
+        import_summary(&view, &st);
+        return st.rejected ? 1 : 0;
 }
 
 /*
@@ -765,10 +789,13 @@ usage(FILE *fp)
         fprintf(fp, "usage: idctl [-c CONFIG] COMMAND ...\n"
                     "  resolve [--server HOST:PORT] [--tcp] [--type T]... "
                     "[--index I]... [--json] [--timeout MS] HANDLE\n"
-                    "  import FILE|-     load JSON lines {handle, values} into "
-                    "the store\n"
-                    "  user add NAME --role ROLE [--enterprise USCC]  "
-                    "(password on stdin)\n"
+                    "  import [--format values|csv|jsonl] [--template VERSION] "
+                    "[--prefix P]\n"
+                    "         [--as NAME] [--errors FILE] [--checkpoint PATH] "
+                    "[--resume]\n"
+                    "         [--connections N] [--batch N] FILE|-\n"
+                    "  user add NAME --role operator|reviewer|enterprise|"
+                    "platform [--enterprise USCC]  (password on stdin)\n"
                     "  audit [--count N] [--before ID] [--action A] "
                     "[--target T] [--who W] [--enterprise USCC] [--json]\n");
 }
@@ -790,6 +817,10 @@ main(int argc, char **argv)
         char err[512];
         int i = 1, rc = 2;
         size_t k;
+
+        /* A peer that goes away (Redis killed mid-import) is an error
+         * to report, not a reason to die silently. */
+        signal(SIGPIPE, SIG_IGN);
 
         if (i + 1 < argc && strcmp(argv[i], "-c") == 0) {
                 cfg = config_load(argv[i + 1], err, sizeof(err));

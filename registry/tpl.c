@@ -520,6 +520,39 @@ tpl_check_values(const struct tpl *t, const struct hval *v, size_t n, char *err,
         return 0;
 }
 
+int
+tpl_item_by_type(const struct tpl *t, const char *type, size_t len,
+                 uint32_t *index, int *state)
+{
+        size_t k;
+
+        for (k = 0; k < t->n; k++)
+                if (strlen(t->items[k].type) == len &&
+                    memcmp(t->items[k].type, type, len) == 0) {
+                        *index = t->items[k].index;
+                        *state = t->items[k].state;
+                        return 1;
+                }
+        return 0;
+}
+
+const char *
+tpl_missing_required(const struct tpl *t, const uint32_t *idx, size_t n)
+{
+        size_t i, k;
+
+        for (k = 0; k < t->n; k++) {
+                if (!t->items[k].state || !t->items[k].required)
+                        continue;
+                for (i = 0; i < n; i++)
+                        if (idx[i] == t->items[k].index)
+                                break;
+                if (i == n)
+                        return t->items[k].type;
+        }
+        return NULL;
+}
+
 char *
 tpl_dump(const struct tpl *t)
 {

@@ -52,6 +52,20 @@ int tpl_merge(struct tpl *cur, const struct tpl *upd, char *err, size_t errlen);
 int tpl_check_values(const struct tpl *t, const struct hval *v, size_t n,
                      char *err, size_t errlen);
 
+/*
+ * The item whose idType is the `len` bytes at `type`: 1 with its index
+ * and state (1 enabled, 0 disabled), or 0 if there is none.
+ */
+int tpl_item_by_type(const struct tpl *t, const char *type, size_t len,
+                     uint32_t *index, int *state);
+
+/*
+ * The idType of an enabled required item whose index is not among the
+ * `n` in `idx`, or NULL if every one is there.
+ */
+const char *tpl_missing_required(const struct tpl *t, const uint32_t *idx,
+                                 size_t n);
+
 /* The template as JSON text (malloc'd), the form it is stored in. */
 char *tpl_dump(const struct tpl *t);
 

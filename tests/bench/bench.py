@@ -7,8 +7,9 @@
     bench.py populate N SIZE         RESP for `redis-cli --pipe`: SET
                                      key:%012d (0..N-1) to SIZE-byte values,
                                      the keys `redis-benchmark -r N` reads
-    bench.py redis-csv FILE          redis-benchmark --csv -> JSON
-                                     {"ops_per_s","p50_ms","p99_ms"}
+    bench.py redis-csv FILE [TEST]   redis-benchmark --csv -> JSON
+                                     {"ops_per_s","p50_ms","p99_ms"} of
+                                     the TEST row (default GET)
     bench.py wrk FILE                wrk --latency output -> JSON
                                      {"ops_per_s","p50_ms","p99_ms","errors"}
     bench.py fetch HOST PORT LIST N DOCROOT PATHS
@@ -22,6 +23,11 @@
                                      and appended to OUT
     bench.py memory BEFORE AFTER STATS IDS SECONDS TARGET OUT
                                      the redis_bytes_per_id line
+    bench.py import LOG SECONDS BASELINE TARGET OUT
+                                     the import_ids line: identifiers
+                                     written (from idctl's summary in LOG)
+                                     per second of wall time, against the
+                                     redis-benchmark JSON BASELINE
     bench.py summary OUT             a table of OUT for humans
     bench.py cpu-busy SECONDS        percentage of CPU time (all cores) not
                                      idle over the next SECONDS, then the
@@ -126,18 +132,18 @@ def cmd_populate(n, size):
     out.write(b"".join(buf))
 
 
-def cmd_redis_csv(path):
+def cmd_redis_csv(path, test="GET"):
     with open(path, newline="") as f:
         rows = list(csv.reader(f))
     head = rows[0]
     for row in rows[1:]:
-        if row and row[0] == "GET":
+        if row and row[0] == test:
             r = dict(zip(head, row))
             print(json.dumps({"ops_per_s": float(r["rps"]),
                               "p50_ms": float(r["p50_latency_ms"]),
                               "p99_ms": float(r["p99_latency_ms"])}))
             return
-    sys.exit("no GET row in %s" % path)
+    sys.exit("no %s row in %s" % (test, path))
 
 
 def wrk_ms(s):
@@ -253,6 +259,28 @@ def cmd_memory(before, after, stats, ids, seconds, target, out):
     emit(line, out)
 
 
+def cmd_import(log, seconds, baseline, target, out):
+    text = open(log, encoding="utf-8", errors="replace").read()
+    m = re.search(r"import: (\d+) records read, (\d+) written, "
+                  r"(\d+) rejected", text)
+    if not m:
+        sys.exit("no idctl summary in %s" % log)
+    written, secs = int(m.group(2)), float(seconds)
+    b = json.load(open(baseline))
+    ops = written / secs if secs > 0 else 0.0
+    line = {"name": "import_ids",
+            "ops_per_s": round(ops, 1),
+            "baseline": "redis-benchmark HSET -P 100",
+            "baseline_ops_per_s": round(b["ops_per_s"], 1),
+            "ratio": round(ops / b["ops_per_s"], 3) if b["ops_per_s"]
+            else 0.0,
+            "target": "ops_per_s " + target,
+            "target_met": target_met(ops, target),
+            "ids": written, "rejected": int(m.group(3)),
+            "import_s": round(secs, 2)}
+    emit(line, out)
+
+
 def cmd_summary(out):
     print("%-22s %12s %12s %8s  %-10s %s" % ("benchmark", "ops/s",
                                             "baseline", "ratio", "target",
@@ -268,14 +296,14 @@ def cmd_summary(out):
         else:
             print("%-22s %12.0f %12.0f %8.3f  %-10s %s" % (
                 r["name"], r["ops_per_s"], r["baseline_ops_per_s"],
-                r["ratio"], r["target"][6:],
+                r["ratio"], r["target"].replace("ratio ", ""),
                 "ok" if r["target_met"] else "MISSED"), file=sys.stderr)
 
 
 CMDS = {"ports": cmd_ports, "http-status": cmd_http_status,
         "populate": cmd_populate, "redis-csv": cmd_redis_csv,
         "wrk": cmd_wrk, "fetch": cmd_fetch, "result": cmd_result,
-        "memory": cmd_memory, "summary": cmd_summary,
+        "memory": cmd_memory, "import": cmd_import, "summary": cmd_summary,
         "cpu-busy": cmd_cpu_busy}
 
 if __name__ == "__main__":

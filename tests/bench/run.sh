@@ -14,6 +14,7 @@
 #   BENCH_SECONDS  duration of each measurement          (default 10)
 #   BENCH_IDS      identifiers generated and imported    (default 100000)
 #   BENCH_HTTP_IDS identifiers served in the HTTP test   (default 10000)
+#   BENCH_IMPORT_IDS identifiers in the import_ids CSV   (default 1000000)
 #   BENCH_WORKERS  idnode workers and nginx worker processes (default 1:
 #                  Redis serves its baseline with one thread, and the load
 #                  generator needs the other core of a 2-core machine)
@@ -37,13 +38,14 @@ W=${BENCH_WORKERS:-1}
 WARMUP=${BENCH_WARMUP:-3}
 N=${BENCH_IDS:-100000}
 NHTTP=${BENCH_HTTP_IDS:-10000}
+NIMP=${BENCH_IMPORT_IDS:-1000000}
 PREFIX=88.1000.1
 HELP="python3 $ROOT/tests/bench/bench.py"
 OUTDIR=$ROOT/tests/bench/out
 RESULTS=$OUTDIR/results.jsonl
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/idbench.XXXXXX") || exit 1
-REDIS_PID= IDNODE_PID= NGINX_PID=
+REDIS_PID= IDNODE_PID= NGINX_PID= IMP_REDIS_PID=
 failed=0
 
 log() { printf '# [%3ds] %s\n' "$SECONDS" "$*" >&2; }
@@ -65,6 +67,7 @@ cleanup() {
         stop_pid "$NGINX_PID"
         stop_pid "$IDNODE_PID"
         stop_pid "$REDIS_PID"
+        stop_pid "$IMP_REDIS_PID"
         if [ "${BENCH_KEEP:-0}" = 1 ]; then
                 log "kept $T"
         else
@@ -135,10 +138,11 @@ wait_for 10 $RCLI ping || fail "redis-server did not start" "$T/redis.log"
 redis_mem() { $RCLI INFO memory | tr -d '\r' | sed -n 's/^used_memory://p'; }
 # True when no AOF rewrite or RDB save is running or scheduled: a forked
 # child would compete with the benchmark for the two cores.
-redis_quiet() {
-        ! $RCLI INFO persistence | tr -d '\r' | grep -qE \
+redis_quiet() { # redis_quiet [CLI]
+        ! ${1:-$RCLI} INFO persistence | tr -d '\r' | grep -qE \
                 '^(aof_rewrite_in_progress|aof_rewrite_scheduled|rdb_bgsave_in_progress):1'
 }
+redis_quiet_imp() { redis_quiet "$ICLI"; }
 
 # ---- 3. idnode config and start ------------------------------------------
 write_config() { # write_config CACHE(true|false)
@@ -307,6 +311,67 @@ fi
 # ---- 4d. Handle protocol without the in-process cache ---------------------
 restart_idnode false
 run_idbench udp_resolve_nocache udp ">=1.0"
+
+# ---- 5. import_ids -------------------------------------------------------
+# idctl import of a CSV against a 6-item template into a fresh Redis run
+# from ops/redis.conf (AOF, fsync always: every acknowledged write is on
+# disk), then redis-benchmark HSET -P 100 on that same Redis.
+stop_pid "$IDNODE_PID"
+IDNODE_PID=
+IPFX=88.1000.2
+log "generating $NIMP identifiers for import_ids"
+if python3 tests/data/gen_import.py --count "$NIMP" --prefix "$IPFX" \
+        --csv "$T/import.csv" --template "$T/import-tpl.json"; then
+        mkdir -p "$T/imp"
+        redis-server "$ROOT/ops/redis.conf" --dir "$T/imp" \
+                --unixsocket "$T/imp/redis.sock" --port 0 \
+                --logfile "$T/imp/redis.log" &
+        IMP_REDIS_PID=$!
+        ICLI="redis-cli -s $T/imp/redis.sock"
+        wait_for 10 $ICLI ping || fail "import redis did not start" \
+                "$T/imp/redis.log"
+        for want in "appendonly yes" "appendfsync always"; do
+                set -- $want
+                [ "$($ICLI CONFIG GET "$1" | tail -n 1)" = "$2" ] ||
+                        fail "ops/redis.conf: $1 is not $2"
+        done
+        $ICLI HSET "pfx:{$IPFX}" ent 91350100M000100Y43 state 1 proxy 4 \
+                c "$(date +%s)" >/dev/null
+        $ICLI SET "tpl:{$IPFX}:equip-v1" "$(cat "$T/import-tpl.json")" >/dev/null
+        printf '{"redis_socket":"%s"}\n' "$T/imp/redis.sock" >"$T/import.json"
+        check_idle "before import_ids"
+        log "idctl import of $NIMP identifiers (CSV, fsync always)"
+        t0=$(date +%s.%N)
+        if "$B/idctl" -c "$T/import.json" import --format csv \
+                --template equip-v1 "$T/import.csv" </dev/null \
+                >"$T/import-ids.log" 2>&1; then
+                t1=$(date +%s.%N)
+                log "$(tail -n 1 "$T/import-ids.log")"
+                log "keys: $($ICLI DBSIZE)," \
+                        "$($ICLI INFO persistence | tr -d '\r' | grep '^aof_rewrites:')"
+                sleep 0.5
+                wait_for 120 redis_quiet_imp ||
+                        log "WARNING: Redis is still rewriting its AOF"
+                check_idle "before redis-benchmark HSET"
+                log "redis-benchmark HSET -P 100"
+                if redis-benchmark -s "$T/imp/redis.sock" -t hset -P 100 \
+                        -c "$C" -n 2000000 -r 1000000 --csv \
+                        >"$T/rb-hset.csv" 2>/dev/null &&
+                        $HELP redis-csv "$T/rb-hset.csv" HSET >"$T/rb-hset.json"; then
+                        $HELP import "$T/import-ids.log" \
+                                "$(python3 -c "print($t1 - $t0)")" \
+                                "$T/rb-hset.json" ">=100000" "$RESULTS"
+                else
+                        step_failed "redis-benchmark HSET"
+                fi
+        else
+                step_failed "idctl import for import_ids" "$T/import-ids.log"
+        fi
+        stop_pid "$IMP_REDIS_PID"
+        IMP_REDIS_PID=
+else
+        step_failed "gen_import.py"
+fi
 
 $HELP summary "$RESULTS"
 if grep -qE 'AddressSanitizer|runtime error:' "$T/idnode.log" 2>/dev/null; then

@@ -264,6 +264,30 @@ dump_round_trips(void **state)
         tpl_free(t);
 }
 
+static void
+items_by_type_and_required(void **state)
+{
+        struct tpl *t = parse(PUMP);
+        uint32_t index = 0, some[] = {2001, 2000};
+        int st = -1;
+
+        (void)state;
+        assert_non_null(t);
+        assert_int_equal(tpl_item_by_type(t, "model", 5, &index, &st), 1);
+        assert_int_equal(index, 2001);
+        assert_int_equal(st, 1);
+        assert_int_equal(tpl_item_by_type(t, "legacy", 6, &index, &st), 1);
+        assert_int_equal(index, 2002);
+        assert_int_equal(st, 0);
+        /* Exact bytes: no prefix match, no case folding. */
+        assert_int_equal(tpl_item_by_type(t, "mode", 4, &index, &st), 0);
+        assert_int_equal(tpl_item_by_type(t, "Model", 5, &index, &st), 0);
+        /* "legacy" is required but disabled: never missing. */
+        assert_string_equal(tpl_missing_required(t, some + 0, 1), "name");
+        assert_null(tpl_missing_required(t, some, 2));
+        tpl_free(t);
+}
+
 int
 main(void)
 {
@@ -277,6 +301,7 @@ main(void)
             cmocka_unit_test(merge_is_incremental),
             cmocka_unit_test(merge_refuses_conflicts),
             cmocka_unit_test(dump_round_trips),
+            cmocka_unit_test(items_by_type_and_required),
         };
 
         return cmocka_run_group_tests_name("tpl", tests, NULL, NULL);
