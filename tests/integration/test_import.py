@@ -202,6 +202,11 @@ def _(n):
                   dict(vals_of(good(3, q)), maintLog="a log\nover two lines"),
                   "row after a rejected one")
     eq(handle_keys(n, "88.123.99"), set(), "row of another prefix stored")
+    a = n.idctl("audit", "--json", "--action", "ident.import", "--target",
+                path)
+    entries = json.loads(a.stdout)["entries"]
+    eq([(x["who"], x["result"]) for x in entries],
+       [("idctl", "written=4 rejected=7")], "the import's audit entry")
 
 
 @g.test("jsonl bad lines: reason and line in the errors file")
