@@ -28,6 +28,14 @@
                                      written (from idctl's summary in LOG)
                                      per second of wall time, against the
                                      redis-benchmark JSON BASELINE
+    bench.py register-http PORT ACCOUNTS PREFIX TEMPLATE JSONL BATCH C RES
+                                     register_http: an enterprise applies,
+                                     is approved, posts TEMPLATE, then C
+                                     clients send JSONL as batchCreate
+                                     calls of BATCH; JSON result to RES
+    bench.py register-result RES TARGET OUT
+                                     the register_http line, its ratio to
+                                     OUT's import_ids
     bench.py summary OUT             a table of OUT for humans
     bench.py cpu-busy SECONDS        percentage of CPU time (all cores) not
                                      idle over the next SECONDS, then the
@@ -41,6 +49,8 @@ import random
 import re
 import socket
 import sys
+import threading
+import time
 import urllib.parse
 
 
@@ -281,6 +291,101 @@ def cmd_import(log, seconds, baseline, target, out):
     emit(line, out)
 
 
+def snms_call(port, method, path, body, token=None):
+    """(HTTP status, envelope) of one registry call."""
+    h = {"Content-Type": "application/json"}
+    if token:
+        h["Authorization"] = "Bearer " + token
+    if not isinstance(body, (bytes, type(None))):
+        body = json.dumps(body).encode()
+    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=120)
+    try:
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        return r.status, json.loads(r.read())
+    finally:
+        c.close()
+
+
+def snms_ok(port, method, path, body, token=None):
+    st, j = snms_call(port, method, path, body, token)
+    if st != 200 or j.get("status") != 1:
+        sys.exit("%s %s: %d %r" % (method, path, st, j))
+    return j["data"]
+
+
+def cmd_register_http(port, accounts, prefix, tplfile, jsonl, batch, conc,
+                      out):
+    """register_http: the enterprise in `accounts` (lines `name password`:
+    enterprise then reviewer) applies for `prefix`, is approved, posts the
+    template, then `conc` clients send the SNMS lines of `jsonl` as
+    batchCreate calls of `batch` items.  Writes {ops_per_s, ids, errors,
+    seconds, calls} to `out`."""
+    (ename, epw), (rname, rpw) = [ln.split() for ln in open(accounts)][:2]
+    et = snms_ok(port, "POST", "/identity/token",
+                 {"username": ename, "password": epw})["token"]
+    rt = snms_ok(port, "POST", "/identity/token",
+                 {"username": rname, "password": rpw})["token"]
+    uscc = snms_ok(port, "GET", "/identity/whoami", None, et)["enterprise"]
+    snms_ok(port, "POST", "/snms/api/ent/apply", {
+        "uscc": uscc, "entNameCn": "基准测试企业", "entAddrCn": "福州",
+        "entIndustry": "C", "contactName": "张三",
+        "contactPhone": "0591-88880000", "contactEmail": "b@example.cn",
+        "entPrefix": prefix}, et)
+    for action in ("start", "approve"):
+        snms_ok(port, "POST", "/snms/api/ent/review",
+                {"uscc": uscc, "action": action}, rt)
+    snms_ok(port, "POST", "/snms/api/v5/template",
+            json.load(open(tplfile)), et)
+    lines = [ln.strip() for ln in open(jsonl, encoding="utf-8") if ln.strip()]
+    batch = int(batch)
+    bodies = [("[" + ",".join(lines[i:i + batch]) + "]").encode()
+              for i in range(0, len(lines), batch)]
+    lock = threading.Lock()
+    state = {"next": 0, "ok": 0, "errors": 0}
+
+    def client():
+        while True:
+            with lock:
+                i = state["next"]
+                state["next"] += 1
+            if i >= len(bodies):
+                return
+            st, j = snms_call(port, "POST", "/identityv2/data/batchCreate",
+                              bodies[i], et)
+            ok = sum(1 for r in j.get("data") or [] if r.get("code") == 1) \
+                if st == 200 else 0
+            with lock:
+                state["ok"] += ok
+                state["errors"] += batch - ok if st == 200 else batch
+    t0 = time.monotonic()
+    ts = [threading.Thread(target=client) for _ in range(int(conc))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    secs = time.monotonic() - t0
+    json.dump({"ops_per_s": state["ok"] / secs if secs > 0 else 0.0,
+               "ids": state["ok"], "errors": state["errors"],
+               "seconds": round(secs, 2), "calls": len(bodies),
+               "clients": int(conc)}, open(out, "w"))
+
+
+def cmd_register_result(result, target, out):
+    """The register_http line: its rate against import_ids of this run."""
+    r = json.load(open(result))
+    imp = [json.loads(s) for s in open(out) if '"import_ids"' in s]
+    base = imp[-1]["ops_per_s"] if imp else 0.0
+    ratio = r["ops_per_s"] / base if base else 0.0
+    emit({"name": "register_http", "ops_per_s": round(r["ops_per_s"], 1),
+          "baseline": "import_ids (idctl import, same Redis)",
+          "baseline_ops_per_s": base, "ratio": round(ratio, 3),
+          "target": "ratio " + target,
+          "target_met": target_met(ratio, target) and r["errors"] == 0,
+          "ids": r["ids"], "errors": r["errors"], "calls": r["calls"],
+          "clients": r["clients"], "duration_s": r["seconds"]}, out)
+
+
 def cmd_summary(out):
     print("%-22s %12s %12s %8s  %-10s %s" % ("benchmark", "ops/s",
                                             "baseline", "ratio", "target",
@@ -304,6 +409,8 @@ CMDS = {"ports": cmd_ports, "http-status": cmd_http_status,
         "populate": cmd_populate, "redis-csv": cmd_redis_csv,
         "wrk": cmd_wrk, "fetch": cmd_fetch, "result": cmd_result,
         "memory": cmd_memory, "import": cmd_import, "summary": cmd_summary,
+        "register-http": cmd_register_http,
+        "register-result": cmd_register_result,
         "cpu-busy": cmd_cpu_busy}
 
 if __name__ == "__main__":

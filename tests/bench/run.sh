@@ -15,6 +15,8 @@
 #   BENCH_IDS      identifiers generated and imported    (default 100000)
 #   BENCH_HTTP_IDS identifiers served in the HTTP test   (default 10000)
 #   BENCH_IMPORT_IDS identifiers in the import_ids CSV   (default 1000000)
+#   BENCH_REGISTER_IDS   identifiers register_http sends  (default 200000)
+#   BENCH_REGISTER_CLIENTS its concurrent HTTP clients    (default 4)
 #   BENCH_WORKERS  idnode workers and nginx worker processes (default 1:
 #                  Redis serves its baseline with one thread, and the load
 #                  generator needs the other core of a 2-core machine)
@@ -39,6 +41,8 @@ WARMUP=${BENCH_WARMUP:-3}
 N=${BENCH_IDS:-100000}
 NHTTP=${BENCH_HTTP_IDS:-10000}
 NIMP=${BENCH_IMPORT_IDS:-1000000}
+NREG=${BENCH_REGISTER_IDS:-200000}
+NREGC=${BENCH_REGISTER_CLIENTS:-4}
 PREFIX=88.1000.1
 HELP="python3 $ROOT/tests/bench/bench.py"
 OUTDIR=$ROOT/tests/bench/out
@@ -312,6 +316,50 @@ fi
 restart_idnode false
 run_idbench udp_resolve_nocache udp ">=1.0"
 
+# ---- 6. register_http (called with the import_ids Redis running) ---------
+# The SNMS API end to end: an enterprise applies, a reviewer approves,
+# the enterprise posts the template, then BENCH_REGISTER_CLIENTS clients
+# send batchCreate calls of 1000 identifiers (the import_ids template, 6
+# values each) to idnode on the same fsync-always Redis.
+run_register_http() {
+        RPFX=88.1001.7
+        log "generating $NREG identifiers for register_http"
+        python3 tests/data/gen_import.py --count "$NREG" --prefix "$RPFX" \
+                --jsonl "$T/reg.jsonl" --template "$T/reg-tpl.json" ||
+                { step_failed "gen_import.py for register_http"; return; }
+        cat >"$T/reg.json" <<EOF
+{"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_HANDLE,
+ "http_bind":"127.0.0.1","http_port":$P_HTTP,"node_prefix":"88.1001",
+ "redis_socket":"$T/imp/redis.sock","log_level":"warn"}
+EOF
+        : >"$T/reg-accounts"
+        for spec in "bench-ent enterprise 91110000600037341L" \
+                "bench-rev reviewer"; do
+                set -- $spec
+                pw=$(od -An -N9 -tx1 /dev/urandom | tr -d ' \n')
+                printf '%s\n' "$pw" | "$B/idctl" -c "$T/reg.json" user add \
+                        "$1" --role "$2" ${3:+--enterprise "$3"} >/dev/null ||
+                        { step_failed "idctl user add $1"; return; }
+                echo "$1 $pw" >>"$T/reg-accounts"
+        done
+        "$B/idnode" -c "$T/reg.json" 2>>"$T/idnode.log" &
+        IDNODE_PID=$!
+        wait_for 15 http_up || { step_failed "idnode for register_http" \
+                "$T/idnode.log"; return; }
+        check_idle "before register_http"
+        log "register_http: $NREG identifiers, batches of 1000," \
+                "$NREGC clients"
+        if $HELP register-http "$P_HTTP" "$T/reg-accounts" "$RPFX" \
+                "$T/reg-tpl.json" "$T/reg.jsonl" 1000 "$NREGC" \
+                "$T/register.json"; then
+                $HELP register-result "$T/register.json" ">=0.1" "$RESULTS"
+        else
+                step_failed "register_http" "$T/idnode.log"
+        fi
+        stop_pid "$IDNODE_PID"
+        IDNODE_PID=
+}
+
 # ---- 5. import_ids -------------------------------------------------------
 # idctl import of a CSV against a 6-item template into a fresh Redis run
 # from ops/redis.conf (AOF, fsync always: every acknowledged write is on
@@ -367,6 +415,7 @@ if python3 tests/data/gen_import.py --count "$NIMP" --prefix "$IPFX" \
         else
                 step_failed "idctl import for import_ids" "$T/import-ids.log"
         fi
+        run_register_http
         stop_pid "$IMP_REDIS_PID"
         IMP_REDIS_PID=
 else
