@@ -170,3 +170,17 @@ hrec_size(const struct hrec *r)
                 s += sizeof(struct hval) + r->v[i].wire.len;
         return s;
 }
+
+void
+hval_init(struct hval *v, uint32_t index, struct span type, struct span data,
+          uint32_t timestamp)
+{
+        memset(v, 0, sizeof(*v));
+        v->index = index;
+        v->timestamp = timestamp;
+        v->ttl_type = HVAL_TTL_RELATIVE;
+        v->ttl = HVAL_TTL_DEFAULT;
+        v->perms = HVAL_PERMS_DEFAULT;
+        v->type = type;
+        v->data = data;
+}

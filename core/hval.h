@@ -43,6 +43,13 @@ struct hval {
         struct span wire; /* the whole encoded value (set by decode) */
 };
 
+/*
+ * A value as the node writes one: index, type, data and timestamp given,
+ * relative TTL HVAL_TTL_DEFAULT, HVAL_PERMS_DEFAULT, no references.
+ */
+void hval_init(struct hval *v, uint32_t index, struct span type,
+               struct span data, uint32_t timestamp);
+
 /* Decodes one value at the cursor. 0 on success, -1 if malformed. */
 int hval_decode(struct cur *c, struct hval *v);
 /* Encodes `v` (refs copied from v->refs as already-encoded bytes). */

@@ -270,16 +270,11 @@ static void
 ident_server_value(uint32_t index, const char *type, const char *data,
                    uint32_t now, int perms, struct hval *v)
 {
-        memset(v, 0, sizeof(*v));
-        v->index = index;
-        v->timestamp = now;
-        v->ttl_type = HVAL_TTL_RELATIVE;
-        v->ttl = HVAL_TTL_DEFAULT;
+        hval_init(v, index,
+                  (struct span){(const uint8_t *)type, (uint32_t)strlen(type)},
+                  (struct span){(const uint8_t *)data, (uint32_t)strlen(data)},
+                  now);
         v->perms = (uint8_t)perms;
-        v->type.p = (const uint8_t *)type;
-        v->type.len = (uint32_t)strlen(type);
-        v->data.p = (const uint8_t *)data;
-        v->data.len = (uint32_t)strlen(data);
 }
 
 /*

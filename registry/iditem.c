@@ -151,15 +151,11 @@ iditem_value(const json_t *j, size_t i, struct hval *v, char *err,
                 return iditem_fail(err, errlen,
                                    "%sformat: only \"string\" is supported",
                                    where);
-        memset(v, 0, sizeof(*v));
-        v->index = (uint32_t)json_integer_value(idx);
-        v->ttl_type = HVAL_TTL_RELATIVE;
-        v->ttl = HVAL_TTL_DEFAULT;
-        v->perms = HVAL_PERMS_DEFAULT;
-        v->type.p = (const uint8_t *)type;
-        v->type.len = (uint32_t)strlen(type);
-        v->data.p = (const uint8_t *)text;
-        v->data.len = (uint32_t)strlen(text);
+        /* The timestamp is the writer's to set. */
+        hval_init(v, (uint32_t)json_integer_value(idx),
+                  (struct span){(const uint8_t *)type, (uint32_t)strlen(type)},
+                  (struct span){(const uint8_t *)text, (uint32_t)strlen(text)},
+                  0);
         return 0;
 }
 

@@ -174,14 +174,7 @@ ingest_put(struct ingest *g, size_t k, uint32_t index, struct span type,
         struct hval v;
         size_t before = g->w.len;
 
-        memset(&v, 0, sizeof(v));
-        v.index = index;
-        v.timestamp = now;
-        v.ttl_type = HVAL_TTL_RELATIVE;
-        v.ttl = HVAL_TTL_DEFAULT;
-        v.perms = HVAL_PERMS_DEFAULT;
-        v.type = type;
-        v.data = data;
+        hval_init(&v, index, type, data, now);
         hval_encode(&g->w, &v);
         g->spans[k].len = (uint32_t)(g->w.len - before);
 }

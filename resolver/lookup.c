@@ -101,6 +101,22 @@ lookup_cache_put(struct lookup *lk, const char *key, size_t len,
                cache_put(rw->cache, key, len, rec, clock_ms() + ms) == 0;
 }
 
+/* The response code of a store outcome; `ok` is STORE_OK's. */
+static uint32_t
+lookup_rc(enum store_status st, uint32_t ok)
+{
+        static const uint32_t rc[] = {
+            [STORE_OK] = 0,
+            [STORE_NOT_FOUND] = RC_HANDLE_NOT_FOUND,
+            [STORE_BUSY] = RC_SERVER_BUSY,
+            [STORE_ERROR] = RC_ERROR,
+        };
+
+        if (st == STORE_OK)
+                return ok;
+        return (unsigned)st < sizeof(rc) / sizeof(rc[0]) ? rc[st] : RC_ERROR;
+}
+
 /* The enterprise node's HS_SITE as a handle value record, or NULL. */
 static struct hrec *
 lookup_referral(const struct site *s, uint32_t updated)
@@ -113,16 +129,9 @@ lookup_referral(const struct site *s, uint32_t updated)
         wbuf_init(&data, 0);
         wbuf_init(&val, 0);
         site_encode(&data, s);
-        memset(&v, 0, sizeof(v));
-        v.index = LOOKUP_SITE_INDEX;
-        v.timestamp = updated;
-        v.ttl_type = HVAL_TTL_RELATIVE;
-        v.ttl = HVAL_TTL_DEFAULT;
-        v.perms = HVAL_PERMS_DEFAULT;
-        v.type.p = (const uint8_t *)"HS_SITE";
-        v.type.len = 7;
-        v.data.p = data.p;
-        v.data.len = (uint32_t)data.len;
+        hval_init(&v, LOOKUP_SITE_INDEX,
+                  (struct span){(const uint8_t *)"HS_SITE", 7},
+                  (struct span){data.p, (uint32_t)data.len}, updated);
         hval_encode(&val, &v);
         if (wbuf_ok(&data) && wbuf_ok(&val)) {
                 one.p = val.p;
@@ -145,21 +154,9 @@ lookup_pfx_fetched(struct pfx_fetch *f, enum store_status st,
         uint32_t rc;
         int cached = 0;
 
-        switch (st) {
-        case STORE_OK:
+        if (st == STORE_OK)
                 rec = lookup_referral(s, updated);
-                rc = rec ? RC_SERVICE_REFERRAL : RC_ERROR;
-                break;
-        case STORE_NOT_FOUND:
-                rc = RC_HANDLE_NOT_FOUND;
-                break;
-        case STORE_BUSY:
-                rc = RC_SERVER_BUSY;
-                break;
-        default:
-                rc = RC_ERROR;
-                break;
-        }
+        rc = lookup_rc(st, rec ? RC_SERVICE_REFERRAL : RC_ERROR);
         if (rc == RC_SERVICE_REFERRAL || rc == RC_HANDLE_NOT_FOUND)
                 cached = lookup_cache_put(lk, f->prefix, strlen(f->prefix), rec,
                                           lookup_cache_ms(lk->rw->cfg, NULL));
@@ -205,20 +202,7 @@ lookup_fetched(struct store_fetch *f, struct hrec *rec,
         uint32_t rc;
         int cached = 0;
 
-        switch (status) {
-        case STORE_OK:
-                rc = RC_SUCCESS;
-                break;
-        case STORE_NOT_FOUND:
-                rc = RC_HANDLE_NOT_FOUND;
-                break;
-        case STORE_BUSY:
-                rc = RC_SERVER_BUSY;
-                break;
-        default:
-                rc = RC_ERROR;
-                break;
-        }
+        rc = lookup_rc(status, RC_SUCCESS);
         if (rc == RC_SUCCESS || rc == RC_HANDLE_NOT_FOUND)
                 cached = lookup_cache_put(lk, lk->name, lk->namelen, rec,
                                           lookup_cache_ms(lk->rw->cfg, rec));
