@@ -416,7 +416,7 @@ api_reply(struct api_call *c)
 static int
 api_authenticate(struct api_call *c)
 {
-        char sha[SECRET_HEX64], key[80], role[16];
+        char sha[SECRET_HEX64], key[80], role[16], gen[24] = "0";
         redisReply *r;
         int ok = 0;
         size_t i;
@@ -433,9 +433,10 @@ api_authenticate(struct api_call *c)
         r = api_cmd(c, "GET %s", key);
         if (!r)
                 return -1;
+        /* "name role ent [gen]": tokens from before generations lack it. */
         if (r->type == REDIS_REPLY_STRING &&
-            sscanf(r->str, "%50s %15s %18s", c->who.name, role, c->who.ent) ==
-                3) {
+            sscanf(r->str, "%50s %15s %18s %23s", c->who.name, role, c->who.ent,
+                   gen) >= 3) {
                 c->who.role = users_role_parse(role);
                 if (strcmp(c->who.ent, "-") == 0)
                         c->who.ent[0] = '\0';
@@ -452,18 +453,27 @@ api_authenticate(struct api_call *c)
                         c->who.ent[i] = (char)(c->who.ent[i] - 'a' + 'A');
         /*
          * A deleted account's tokens die with it (a deleted platform must
-         * stop writing at once): one more command per call, cheaper than
-         * an index of every account's tokens to delete them by.
+         * stop writing at once), and so do tokens older than the
+         * account's session generation (logout everywhere): one more
+         * command per call, cheaper than an index of every token.
          */
         keys_user(key, sizeof(key), c->who.name);
-        if (!(r = api_cmd(c, "EXISTS %s", key)))
+        if (!(r = api_cmd(c, "HMGET %s role gen", key)))
                 return -1;
-        ok = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+        ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+             r->element[0]->type == REDIS_REPLY_STRING;
+        if (ok)
+                ok = strcmp(r->element[1]->type == REDIS_REPLY_STRING
+                                ? r->element[1]->str
+                                : "0",
+                            gen) == 0
+                         ? 1
+                         : 2;
         freeReplyObject(r);
-        if (!ok) {
+        if (ok != 1) {
                 api_fail(c, 401, -1,
-                         "the account of this token no longer "
-                         "exists");
+                         ok ? "this token was revoked (logout everywhere)"
+                            : "the account of this token no longer exists");
                 return -1;
         }
         if (!(c->route->access & (1 << c->who.role))) {

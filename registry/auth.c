@@ -44,6 +44,7 @@ struct login {
         int bad_pw1; /* pw1 did not open: wrong key file or changed */
         char role[16];
         char ent[32];
+        char gen[24]; /* the account's session generation */
         int known;
         int ok;
         char token[SECRET_HEX64];
@@ -210,8 +211,8 @@ auth_verified(struct worker *w, void *arg)
                 return;
         }
         secret_token_key(lg->token, 64, sha);
-        snprintf(val, sizeof(val), "%s %s %s", lg->name, lg->role,
-                 lg->ent[0] ? lg->ent : "-");
+        snprintf(val, sizeof(val), "%s %s %s %s", lg->name, lg->role,
+                 lg->ent[0] ? lg->ent : "-", lg->gen[0] ? lg->gen : "0");
         argv[0] = "SET", argv[1] = key, argv[2] = val, argv[3] = "EX",
         argv[4] = "86400";
         argvlen[0] = 3, argvlen[1] = keys_token(key, sizeof(key), sha);
@@ -249,6 +250,8 @@ auth_user_fetched(void *arg, struct redisReply *r, enum rpool_status st)
                         snprintf(lg->role, sizeof(lg->role), "%s", v);
                 else if (strcmp(k, "ent") == 0)
                         snprintf(lg->ent, sizeof(lg->ent), "%s", v);
+                else if (strcmp(k, "gen") == 0)
+                        snprintf(lg->gen, sizeof(lg->gen), "%s", v);
         }
         lg->known = (lg->v1 ? lg->pw1[0] : lg->verifier[0]) != '\0';
         if (jobs_submit(lg->a->jobs, lg->a->w,
@@ -376,15 +379,101 @@ auth_revoked(void *arg, struct redisReply *r, enum rpool_status st)
                 auth_reply(req, 200, 1, "success", NULL);
 }
 
+/*
+ * Logout everywhere (?all=true): bumps the account's session generation,
+ * which every token carries and registry calls compare, then deletes
+ * this token.  Owned by the chain of callbacks; the last one frees it.
+ */
+struct logout_all {
+        struct auth *a;
+        struct evhttp_request *req;
+        char tok[80];
+};
+
+static void
+auth_logout_all_end(struct logout_all *la, int http, int status,
+                    const char *msg)
+{
+        auth_reply(la->req, http, status, msg, NULL);
+        OPENSSL_cleanse(la, sizeof(*la));
+        free(la);
+}
+
+static void
+auth_logout_all_deleted(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        (void)r;
+        if (st != RPOOL_OK)
+                auth_logout_all_end(arg, 503, -1,
+                                    "store unavailable, retry later");
+        else
+                auth_logout_all_end(arg, 200, 1, "success");
+}
+
+static void
+auth_logout_all_bumped(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct logout_all *la = arg;
+        const char *argv[2] = {"DEL", la->tok};
+        size_t argvlen[2] = {3, strlen(la->tok)};
+
+        if (st != RPOOL_OK || r->type != REDIS_REPLY_INTEGER) {
+                auth_logout_all_end(la, 503, -1,
+                                    "store unavailable, retry later");
+                return;
+        }
+        if (rpool_command(la->a->redis, auth_logout_all_deleted, la, 2, argv,
+                          argvlen) < 0)
+                auth_logout_all_end(la, 503, -1,
+                                    "store unavailable, retry later");
+}
+
+static void
+auth_logout_all_found(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct logout_all *la = arg;
+        char name[AUTH_NAME_BUF], key[80];
+        const char *argv[4] = {"HINCRBY", key, "gen", "1"};
+        size_t argvlen[4] = {7, 0, 3, 1};
+
+        if (st != RPOOL_OK) {
+                auth_logout_all_end(la, 503, -1,
+                                    "store unavailable, retry later");
+                return;
+        }
+        if (r->type != REDIS_REPLY_STRING ||
+            sscanf(r->str, "%50s", name) != 1) {
+                auth_logout_all_end(la, 401, -1, "unknown or expired token");
+                return;
+        }
+        argvlen[1] = keys_user(key, sizeof(key), name);
+        if (rpool_command(la->a->redis, auth_logout_all_bumped, la, 4, argv,
+                          argvlen) < 0)
+                auth_logout_all_end(la, 503, -1,
+                                    "store unavailable, retry later");
+}
+
+static int
+auth_all_param(void *arg, const char *key, const char *value)
+{
+        if (strcmp(key, "all") == 0)
+                *(int *)arg = httpd_flag(value);
+        return 0;
+}
+
 static void
 auth_logout(void *ctx, struct evhttp_request *req, const char *rest)
 {
         struct auth *a = ctx;
         const char *h = evhttp_find_header(
             evhttp_request_get_input_headers(req), "Authorization");
+        const char *q =
+            evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
         char sha[SECRET_HEX64], key[80];
         const char *argv[2] = {"DEL", key};
         size_t argvlen[2] = {3, 0};
+        struct logout_all *la;
+        int all = 0;
 
         (void)rest;
         /* The scheme name is case-insensitive (RFC 7235). */
@@ -392,11 +481,32 @@ auth_logout(void *ctx, struct evhttp_request *req, const char *rest)
                 auth_reply(req, 401, -1, "a bearer token is required", NULL);
                 return;
         }
+        if (q && httpd_query_each(q, auth_all_param, &all) != 0) {
+                auth_reply(req, 400, -2, "malformed query string", NULL);
+                return;
+        }
         secret_token_key(h + 7, 64, sha);
         argvlen[1] = keys_token(key, sizeof(key), sha);
-        if (rpool_command(a->redis, auth_revoked, req, 2, argv, argvlen) < 0)
-                auth_reply(req, 503, -1, "store unavailable, retry later",
-                           NULL);
+        if (!all) {
+                if (rpool_command(a->redis, auth_revoked, req, 2, argv,
+                                  argvlen) < 0)
+                        auth_reply(req, 503, -1,
+                                   "store unavailable, retry later", NULL);
+                return;
+        }
+        la = calloc(1, sizeof(*la));
+        if (!la) {
+                auth_reply(req, 503, -1, "out of memory", NULL);
+                return;
+        }
+        la->a = a;
+        la->req = req;
+        memcpy(la->tok, key, argvlen[1] + 1);
+        argv[0] = "GET", argvlen[0] = 3;
+        if (rpool_command(a->redis, auth_logout_all_found, la, 2, argv,
+                          argvlen) < 0)
+                auth_logout_all_end(la, 503, -1,
+                                    "store unavailable, retry later");
 }
 
 struct auth *

@@ -40,7 +40,8 @@ size_t keys_handle_name(const char *key, size_t len, const char **name);
  * An account: hash with role, ent (USCC), pw (verifier), c (created);
  * a platform's also label and kind; pw1 (sha256hex of the password
  * sealed with the node key, certs/seal.h, for the v1 login) when idctl
- * had the key file.
+ * had the key file; gen, the session generation (absent = 0), raised by
+ * logout everywhere.  A token's value is "name role ent gen".
  */
 size_t keys_user(char *out, size_t outsz, const char *name);
 

@@ -63,3 +63,40 @@ def _(n):
     eq(st, 405, "POST /identity/whoami (body %r)" % raw)
     st, j, raw = snms.call(n, "GET", "/identity/whoamiX")
     eq(st, 404, "GET /identity/whoamiX (body %r)" % raw)
+
+
+@g.test("DELETE /identity/token?all=true logs the account out everywhere: "
+        "every token it had is refused, other accounts keep theirs, a new "
+        "login works")
+def _(n):
+    pw = "pw-everywhere-1"
+    snms.user_add(n, "roamer", "operator", pw)
+    t1, t2 = snms.login(n, "roamer", pw), snms.login(n, "roamer", pw)
+    other = snms.account(n, "bystander", "operator")
+    snms.ok(n, "GET", "/identity/whoami", token=t2)
+    snms.ok(n, "DELETE", "/identity/token?all=true", token=t1)
+    for t in (t1, t2):
+        snms.fails(n, "GET", "/identity/whoami", None, t, 401, -1)
+    snms.fails(n, "GET", "/identity/whoami", None, t2, 401, -1,
+               message="revoked")
+    snms.ok(n, "GET", "/identity/whoami", token=other)
+    t3 = snms.login(n, "roamer", pw)
+    eq(snms.ok(n, "GET", "/identity/whoami", token=t3)["username"], "roamer",
+       "a login after logging out everywhere")
+    # A revoked token cannot log out everywhere again.
+    snms.fails(n, "DELETE", "/identity/token?all=true", None, t1, 401, -1)
+
+
+@g.test("a token stored before session generations (name role ent) is "
+        "still accepted until its account logs out everywhere")
+def _(n):
+    import hashlib
+    snms.user_add(n, "legacy", "operator", "pw-legacy-1")
+    tok = "ab" * 32
+    k = "tok:" + hashlib.sha256(tok.encode()).hexdigest()
+    n.redis_cli("SET", k, "legacy operator -", "EX", "600")
+    eq(snms.ok(n, "GET", "/identity/whoami", token=tok)["username"],
+       "legacy", "old-format token")
+    t = snms.login(n, "legacy", "pw-legacy-1")
+    snms.ok(n, "DELETE", "/identity/token?all=1", token=t)
+    snms.fails(n, "GET", "/identity/whoami", None, tok, 401, -1)
