@@ -665,8 +665,48 @@ cmd_import(const struct config *cfg, int argc, char **argv)
 }
 
 /*
- * user add NAME --role R [--enterprise USCC]; password on stdin.  With
- * secret_key_file in the config the account can also log in with v1.
+ * The password from standard input (one line), the node key when the
+ * config names one, and a Redis connection.  0, or -1 (said why).
+ */
+static int
+user_inputs(const struct config *cfg, char pwd[USERS_PASSWORD_MAX + 2],
+            size_t *len, struct seal_key **key, redisContext **rc)
+{
+        char err[256];
+
+        *key = NULL;
+        *rc = NULL;
+        if (!fgets(pwd, USERS_PASSWORD_MAX + 2, stdin)) {
+                fprintf(stderr, "idctl: give the password on standard "
+                                "input\n");
+                return -1;
+        }
+        *len = strcspn(pwd, "\r\n");
+        if (pwd[*len] == '\0' && *len == USERS_PASSWORD_MAX + 1) {
+                fprintf(stderr, "idctl: a password is 1-%d bytes\n",
+                        USERS_PASSWORD_MAX);
+                goto fail;
+        }
+        pwd[*len] = '\0';
+        if (cfg->secret_key_file[0] &&
+            !(*key = seal_key_load(cfg->secret_key_file, err, sizeof(err)))) {
+                fprintf(stderr, "idctl: secret_key_file: %s\n", err);
+                goto fail;
+        }
+        if ((*rc = redis_open(cfg)))
+                return 0;
+        seal_key_free(*key);
+        *key = NULL;
+fail:
+        OPENSSL_cleanse(pwd, USERS_PASSWORD_MAX + 2);
+        return -1;
+}
+
+/*
+ * user add NAME --role R [--enterprise USCC]
+ * user passwd NAME  (a new password; logs the account out everywhere)
+ * The password is read from standard input.  With secret_key_file in
+ * the config the account can also log in with v1.
  */
 static int
 cmd_user(const struct config *cfg, int argc, char **argv)
@@ -674,15 +714,18 @@ cmd_user(const struct config *cfg, int argc, char **argv)
         const char *name = NULL, *uscc = NULL;
         enum users_role role = USERS_NONE;
         char pwd[USERS_PASSWORD_MAX + 2], err[256];
-        struct seal_key *key = NULL;
+        struct seal_key *key;
         redisContext *rc;
         size_t len;
-        int i, rcode;
+        int i, rcode, add;
 
-        if (argc < 2 || strcmp(argv[0], "add") != 0) {
-                fprintf(stderr, "idctl: user add NAME --role "
-                                "operator|reviewer|enterprise "
-                                "[--enterprise USCC] (password on stdin)\n");
+        add = argc >= 2 && strcmp(argv[0], "add") == 0;
+        if (!add && !(argc == 2 && strcmp(argv[0], "passwd") == 0)) {
+                fprintf(stderr,
+                        "idctl: user add NAME --role "
+                        "operator|reviewer|enterprise|platform "
+                        "[--enterprise USCC]\n"
+                        "       user passwd NAME  (password on stdin)\n");
                 return 2;
         }
         name = argv[1];
@@ -698,32 +741,12 @@ cmd_user(const struct config *cfg, int argc, char **argv)
                         return 2;
                 }
         }
-        if (!fgets(pwd, sizeof(pwd), stdin)) {
-                fprintf(stderr, "idctl: give the password on standard "
-                                "input\n");
+        if (user_inputs(cfg, pwd, &len, &key, &rc) < 0)
                 return 1;
-        }
-        len = strcspn(pwd, "\r\n");
-        if (pwd[len] == '\0' && len == sizeof(pwd) - 1) {
-                fprintf(stderr, "idctl: a password is 1-%d bytes\n",
-                        USERS_PASSWORD_MAX);
-                return 1;
-        }
-        pwd[len] = '\0';
-        if (cfg->secret_key_file[0] &&
-            !(key = seal_key_load(cfg->secret_key_file, err, sizeof(err)))) {
-                OPENSSL_cleanse(pwd, sizeof(pwd));
-                fprintf(stderr, "idctl: secret_key_file: %s\n", err);
-                return 1;
-        }
-        rc = redis_open(cfg);
-        if (!rc) {
-                OPENSSL_cleanse(pwd, sizeof(pwd));
-                seal_key_free(key);
-                return 1;
-        }
         rcode =
-            users_add(rc, name, role, uscc, pwd, len, key, err, sizeof(err));
+            add ? users_add(rc, name, role, uscc, pwd, len, key, err,
+                            sizeof(err))
+                : users_set_password(rc, name, pwd, len, key, err, sizeof(err));
         OPENSSL_cleanse(pwd, sizeof(pwd));
         seal_key_free(key);
         redisFree(rc);
@@ -731,7 +754,13 @@ cmd_user(const struct config *cfg, int argc, char **argv)
                 fprintf(stderr, "idctl: %s\n", err);
                 return 1;
         }
-        printf("user %s added (role %s)\n", name, users_role_name(role));
+        if (add)
+                printf("user %s added (role %s)\n", name,
+                       users_role_name(role));
+        else
+                printf("user %s: password changed, every session logged "
+                       "out\n",
+                       name);
         return 0;
 }
 
@@ -829,6 +858,8 @@ usage(FILE *fp)
                     "         [--connections N] [--batch N] FILE|-\n"
                     "  user add NAME --role operator|reviewer|enterprise|"
                     "platform [--enterprise USCC]  (password on stdin)\n"
+                    "  user passwd NAME  (new password on stdin; logs it out "
+                    "everywhere)\n"
                     "  audit [--count N] [--before ID] [--action A] "
                     "[--target T] [--who W] [--enterprise USCC] [--json]\n");
 }

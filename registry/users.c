@@ -148,6 +148,61 @@ users_add(redisContext *rc, const char *name, enum users_role role,
 }
 
 /*
+ * KEYS[1] the account.  ARGV: pw, pw1 ("" = none).  0 no such account,
+ * 1 changed; the session generation goes up, so every token issued
+ * with the old password is refused.
+ */
+static const char passwd_lua[] =
+    "if redis.call('exists', KEYS[1]) == 0 then return 0 end "
+    "redis.call('hset', KEYS[1], 'pw', ARGV[1]) "
+    "if ARGV[2] == '' then redis.call('hdel', KEYS[1], 'pw1') "
+    "else redis.call('hset', KEYS[1], 'pw1', ARGV[2]) end "
+    "redis.call('hincrby', KEYS[1], 'gen', 1) return 1";
+
+int
+users_set_password(redisContext *rc, const char *name, const char *pwd,
+                   size_t pwdlen, const struct seal_key *seal, char *err,
+                   size_t errlen)
+{
+        char key[128], verifier[SECRET_HASH_MAX], pw1[SEAL_TEXT_MAX];
+        redisReply *r;
+        int rcode = -1;
+
+        if (!users_valid_name(name, strlen(name))) {
+                snprintf(err, errlen, "no such user %s", name);
+                return -1;
+        }
+        if (pwdlen == 0 || pwdlen > USERS_PASSWORD_MAX) {
+                snprintf(err, errlen, "a password is 1-%d bytes",
+                         USERS_PASSWORD_MAX);
+                return -1;
+        }
+        if (secret_hash_password(pwd, pwdlen, SECRET_ITERATIONS, verifier) <
+                0 ||
+            users_seal_pw1(seal, name, pwd, pwdlen, pw1) < 0) {
+                snprintf(err, errlen, "cannot hash the password");
+                goto out;
+        }
+        keys_user(key, sizeof(key), name);
+        r = redisCommand(rc, "EVAL %s 1 %s %s %s", passwd_lua, key, verifier,
+                         pw1);
+        if (!r)
+                snprintf(err, errlen, "redis: %s", rc->errstr);
+        else if (r->type == REDIS_REPLY_ERROR)
+                snprintf(err, errlen, "redis: %s", r->str);
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+                snprintf(err, errlen, "no such user %s", name);
+        else
+                rcode = 0;
+        if (r)
+                freeReplyObject(r);
+out:
+        OPENSSL_cleanse(verifier, sizeof(verifier));
+        OPENSSL_cleanse(pw1, sizeof(pw1));
+        return rcode;
+}
+
+/*
  * KEYS: the account, the enterprise's platform set.  ARGV: ent, pw, c,
  * label, kind, max, name.  0 name taken, -1 at the cap, 1 created.
  */

@@ -40,6 +40,15 @@ int users_add(struct redisContext *rc, const char *name, enum users_role role,
               const char *uscc, const char *pwd, size_t pwdlen,
               const struct seal_key *key, char *err, size_t errlen);
 
+/*
+ * Gives an existing account a new password (and pw1 when `key` is set,
+ * none otherwise) and logs it out everywhere.  For tools, like
+ * users_add.  0, or -1 with the reason in err.
+ */
+int users_set_password(struct redisContext *rc, const char *name,
+                       const char *pwd, size_t pwdlen,
+                       const struct seal_key *key, char *err, size_t errlen);
+
 /* Associated data sealing an account's pw1: "pw1:" + name. */
 #define USERS_AAD_MAX (4 + USERS_NAME_MAX + 1)
 void users_pw1_aad(const char *name, char out[USERS_AAD_MAX]);

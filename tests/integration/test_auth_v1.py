@@ -134,6 +134,23 @@ def _(n):
     secret(n, j["data"]["token"])
 
 
+@g.test("idctl user passwd gives an account made without pw1 a v1 "
+        "login, and the old password's digest stops working")
+def _(n):
+    must_add(n, "frida", "operator", PLAIN)
+    n.redis_cli("HDEL", user_key("frida"), "pw1")  # as if made before the key
+    v1_wrong(n, "frida", digest(PLAIN, utc_today()), "before passwd")
+    new = PLAIN + "-2"
+    secret(n, new)
+    p = subprocess.run([os.path.join(harness.BUILD, "idctl"), "-c",
+                        n.config_path, "user", "passwd", "frida"],
+                       input=(new + "\n").encode(), capture_output=True,
+                       timeout=scaled(30))
+    eq(p.returncode, 0, "idctl user passwd (stderr %r)" % p.stderr)
+    v1_ok(n, "frida", digest(new, utc_today()), "new password, v1")
+    v1_wrong(n, "frida", digest(PLAIN, utc_today()), "old password, v1")
+
+
 @g.test("pw1 is bound to its account and to every bit: copied or changed "
         "it is refused (and logged)")
 def _(n):

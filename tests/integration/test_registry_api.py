@@ -100,3 +100,36 @@ def _(n):
     t = snms.login(n, "legacy", "pw-legacy-1")
     snms.ok(n, "DELETE", "/identity/token?all=1", token=t)
     snms.fails(n, "GET", "/identity/whoami", None, tok, 401, -1)
+
+
+@g.test("idctl user passwd: the new password works, the old one and every "
+        "token issued before are refused; an unknown user is an error")
+def _(n):
+    import os
+    import subprocess
+    import harness
+    snms.user_add(n, "forgetful", "enterprise", "pw-old-pass-1", snms.uscc(3))
+    t = snms.login(n, "forgetful", "pw-old-pass-1")
+
+    def passwd(name, pw):
+        snms.remember(n, pw)
+        return subprocess.run(
+            [os.path.join(harness.BUILD, "idctl"), "-c", n.config_path,
+             "user", "passwd", name], input=(pw + "\n").encode(),
+            capture_output=True, timeout=harness.scaled(30))
+    p = passwd("forgetful", "pw-new-pass-2")
+    eq(p.returncode, 0, "idctl user passwd (stderr %r)" % p.stderr)
+    snms.fails(n, "GET", "/identity/whoami", None, t, 401, -1,
+               message="revoked")
+    snms.fails(n, "POST", "/identity/token",
+               {"username": "forgetful", "password": "pw-old-pass-1"}, None,
+               401, -2)
+    t2 = snms.login(n, "forgetful", "pw-new-pass-2")
+    eq(snms.ok(n, "GET", "/identity/whoami", token=t2)["enterprise"],
+       snms.uscc(3), "role and enterprise kept")
+    p = passwd("nobody-here", "pw-whatever-3")
+    eq(p.returncode, 1, "passwd of an unknown user: exit status")
+    check(b"no such user nobody-here" in p.stderr, "stderr %r" % p.stderr)
+    eq(n.redis_cli("EXISTS", "user:{nobody-here}").stdout.strip(), "0",
+       "passwd creates no account")
+    snms.no_secret_in_log(n)
