@@ -82,6 +82,54 @@ users_seal_pw1(const struct seal_key *key, const char *name, const char *pwd,
         return rc;
 }
 
+/*
+ * The stored forms of a password: its verifier and, with a node key, its
+ * v1 seal.  0, or -1 with err (the buffers are then wiped).
+ */
+static int
+users_secrets(const char *name, const char *pwd, size_t pwdlen,
+              const struct seal_key *seal, char verifier[SECRET_HASH_MAX],
+              char pw1[SEAL_TEXT_MAX], char *err, size_t errlen)
+{
+        if (pwdlen == 0 || pwdlen > USERS_PASSWORD_MAX) {
+                snprintf(err, errlen, "a password is 1-%d bytes",
+                         USERS_PASSWORD_MAX);
+                return -1;
+        }
+        if (secret_hash_password(pwd, pwdlen, SECRET_ITERATIONS, verifier) <
+                0 ||
+            users_seal_pw1(seal, name, pwd, pwdlen, pw1) < 0) {
+                snprintf(err, errlen, "cannot hash the password");
+                OPENSSL_cleanse(verifier, SECRET_HASH_MAX);
+                OPENSSL_cleanse(pw1, SEAL_TEXT_MAX);
+                return -1;
+        }
+        return 0;
+}
+
+/*
+ * The answer of a script that returns 0 when it refused and 1 when done;
+ * frees `r`.  0 done, -2 refused (the caller says why), -1 with err if
+ * Redis failed.
+ */
+static int
+users_script_result(redisContext *rc, redisReply *r, char *err, size_t errlen)
+{
+        int rcode = -1;
+
+        if (!r)
+                snprintf(err, errlen, "redis: %s", rc->errstr);
+        else if (r->type == REDIS_REPLY_ERROR)
+                snprintf(err, errlen, "redis: %s", r->str);
+        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+                rcode = -2;
+        else
+                rcode = 0;
+        if (r)
+                freeReplyObject(r);
+        return rcode;
+}
+
 int
 users_add(redisContext *rc, const char *name, enum users_role role,
           const char *uscc, const char *pwd, size_t pwdlen,
@@ -91,7 +139,7 @@ users_add(redisContext *rc, const char *name, enum users_role role,
         char pw1[SEAL_TEXT_MAX];
         const char *why = NULL;
         redisReply *r;
-        int rcode = -1;
+        int rcode;
 
         if (!users_valid_name(name, strlen(name))) {
                 snprintf(err, errlen,
@@ -114,34 +162,20 @@ users_add(redisContext *rc, const char *name, enum users_role role,
                          why ? ": " : "", why ? why : "");
                 return -1;
         }
-        if (pwdlen == 0 || pwdlen > USERS_PASSWORD_MAX) {
-                snprintf(err, errlen, "a password is 1-%d bytes",
-                         USERS_PASSWORD_MAX);
+        if (users_secrets(name, pwd, pwdlen, seal, verifier, pw1, err, errlen) <
+            0)
                 return -1;
-        }
-        if (secret_hash_password(pwd, pwdlen, SECRET_ITERATIONS, verifier) <
-                0 ||
-            users_seal_pw1(seal, name, pwd, pwdlen, pw1) < 0) {
-                snprintf(err, errlen, "cannot hash the password");
-                OPENSSL_cleanse(verifier, sizeof(verifier));
-                return -1;
-        }
         keys_user(key, sizeof(key), name);
         snprintf(created, sizeof(created), "%ld", (long)time(NULL));
         r = redisCommand(rc, "EVAL %s 1 %s %s %s %s %s %s", create_lua, key,
                          users_role_name(role),
                          role >= USERS_ENTERPRISE ? uscc : "", verifier,
                          created, pw1);
-        if (!r)
-                snprintf(err, errlen, "redis: %s", rc->errstr);
-        else if (r->type == REDIS_REPLY_ERROR)
-                snprintf(err, errlen, "redis: %s", r->str);
-        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+        rcode = users_script_result(rc, r, err, errlen);
+        if (rcode == -2) {
                 snprintf(err, errlen, "user %s already exists", name);
-        else
-                rcode = 0;
-        if (r)
-                freeReplyObject(r);
+                rcode = -1;
+        }
         OPENSSL_cleanse(verifier, sizeof(verifier));
         OPENSSL_cleanse(pw1, sizeof(pw1));
         return rcode;
@@ -166,37 +200,23 @@ users_set_password(redisContext *rc, const char *name, const char *pwd,
 {
         char key[128], verifier[SECRET_HASH_MAX], pw1[SEAL_TEXT_MAX];
         redisReply *r;
-        int rcode = -1;
+        int rcode;
 
         if (!users_valid_name(name, strlen(name))) {
                 snprintf(err, errlen, "no such user %s", name);
                 return -1;
         }
-        if (pwdlen == 0 || pwdlen > USERS_PASSWORD_MAX) {
-                snprintf(err, errlen, "a password is 1-%d bytes",
-                         USERS_PASSWORD_MAX);
+        if (users_secrets(name, pwd, pwdlen, seal, verifier, pw1, err, errlen) <
+            0)
                 return -1;
-        }
-        if (secret_hash_password(pwd, pwdlen, SECRET_ITERATIONS, verifier) <
-                0 ||
-            users_seal_pw1(seal, name, pwd, pwdlen, pw1) < 0) {
-                snprintf(err, errlen, "cannot hash the password");
-                goto out;
-        }
         keys_user(key, sizeof(key), name);
         r = redisCommand(rc, "EVAL %s 1 %s %s %s", passwd_lua, key, verifier,
                          pw1);
-        if (!r)
-                snprintf(err, errlen, "redis: %s", rc->errstr);
-        else if (r->type == REDIS_REPLY_ERROR)
-                snprintf(err, errlen, "redis: %s", r->str);
-        else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+        rcode = users_script_result(rc, r, err, errlen);
+        if (rcode == -2) {
                 snprintf(err, errlen, "no such user %s", name);
-        else
-                rcode = 0;
-        if (r)
-                freeReplyObject(r);
-out:
+                rcode = -1;
+        }
         OPENSSL_cleanse(verifier, sizeof(verifier));
         OPENSSL_cleanse(pw1, sizeof(pw1));
         return rcode;
