@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "registry/audit.h"
 #include "registry/ent.h"
+#include "registry/grant.h"
 #include "registry/ident.h"
 #include "registry/keys.h"
 #include "registry/pfx.h"
@@ -39,8 +40,8 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,    review_routes, pfx_routes,
-    plat_routes,     tplapi_routes, ident_routes,  audit_routes,
+    api_self_routes, ent_routes,   review_routes, pfx_routes,   plat_routes,
+    tplapi_routes,   ident_routes, audit_routes,  grant_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -70,6 +71,8 @@ struct api_call {
         char *body;
         size_t bodylen;
         char *query;
+        char *arg; /* a prefix route's path parameter, decoded */
+        size_t arglen;
         char token[SECRET_HEX64]; /* "" = no Authorization header */
         int token_bad;            /* a header that is not "Bearer <64 hex>" */
         char peer[64];
@@ -107,6 +110,20 @@ api_self_routes(size_t *n)
         return self_routes;
 }
 
+/*
+ * A path ending in '/' serves what follows it (a handle, which may hold
+ * more slashes), when something does.
+ */
+static int
+api_path_match(const char *route, const char *path)
+{
+        size_t n = strlen(route);
+
+        if (n && route[n - 1] == '/')
+                return strncmp(route, path, n) == 0 && path[n] != '\0';
+        return strcmp(route, path) == 0;
+}
+
 static const struct api_route *
 api_find(const char *path, int method, int *path_known)
 {
@@ -117,7 +134,7 @@ api_find(const char *path, int method, int *path_known)
                 const struct api_route *r = modules[m](&n);
 
                 for (i = 0; i < n; i++) {
-                        if (strcmp(r[i].path, path) != 0)
+                        if (!api_path_match(r[i].path, path))
                                 continue;
                         *path_known = 1;
                         if (r[i].method == method)
@@ -128,6 +145,14 @@ api_find(const char *path, int method, int *path_known)
 }
 
 static void api_http(void *ctx, struct evhttp_request *req, const char *rest);
+
+static const char *
+api_route_param(const char *path)
+{
+        size_t n = strlen(path);
+
+        return n && path[n - 1] == '/' ? "handle" : NULL;
+}
 
 /* One httpd route per distinct path, its methods OR-ed together. */
 static size_t
@@ -146,7 +171,8 @@ api_build_routes(struct httpd_route *out, size_t max)
                                 if (nout == max)
                                         return 0;
                                 out[nout++] = (struct httpd_route){
-                                    r[i].path, NULL, 0, api_http};
+                                    r[i].path, api_route_param(r[i].path), 0,
+                                    api_http};
                         }
                         out[k].methods |= r[i].method;
                 }
@@ -181,6 +207,7 @@ api_call_free(struct api_call *c)
         free(c->msg);
         free(c->body);
         free(c->query);
+        free(c->arg);
         free(c->out);
         OPENSSL_cleanse(c->token, sizeof(c->token));
         free(c);
@@ -266,6 +293,14 @@ const char *
 api_query(const struct api_call *c, const char *key)
 {
         return json_string_value(json_object_get(c->params, key));
+}
+
+const char *
+api_arg(const struct api_call *c, size_t *len)
+{
+        if (len)
+                *len = c->arg ? c->arglen : 0;
+        return c->arg;
 }
 
 const char *
@@ -507,6 +542,10 @@ api_parse(struct api_call *c)
                 api_fail(c, 400, -2, "malformed query string");
                 return -1;
         }
+        if (c->arg && strlen(c->arg) != c->arglen) {
+                api_fail(c, 400, -2, "malformed path");
+                return -1;
+        }
         if (c->route->body == API_NO_BODY)
                 return 0;
         c->json = json_loadb(c->body ? c->body : "", c->bodylen,
@@ -573,7 +612,10 @@ api_work(void *local, void *arg)
                 api_fail(c, 500, -4, "internal error: no registry thread");
                 goto render;
         }
-        if (c->route->access != API_PUBLIC && api_authenticate(c) < 0)
+        if (c->route->access != API_PUBLIC &&
+            (!(c->route->access & API_OPTIONAL) || c->token[0] ||
+             c->token_bad) &&
+            api_authenticate(c) < 0)
                 goto render;
         if (api_parse(c) < 0)
                 goto render;
@@ -658,13 +700,17 @@ api_http(void *ctx, struct evhttp_request *req, const char *rest)
         const struct api_route *r = api_find(path, method, &known);
         struct api_call *c;
 
-        (void)rest;
         if (!r) {
                 httpd_error(req, known ? 405 : 404,
                             known ? "method not allowed" : "no such endpoint");
                 return;
         }
         c = calloc(1, sizeof(*c));
+        if (c && r->path[strlen(r->path) - 1] == '/' &&
+            !(c->arg = evhttp_uridecode(rest, 0, &c->arglen))) {
+                free(c);
+                c = NULL;
+        }
         if (!c || api_collect(c, req) < 0) {
                 if (c)
                         api_call_free(c);

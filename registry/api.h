@@ -45,6 +45,12 @@ enum {
         API_STAFF = API_OPERATOR | API_REVIEWER,
         API_WRITERS = API_ENTERPRISE | API_PLATFORM,
         API_USERS = API_STAFF | API_WRITERS,
+        /*
+         * Anyone, but a bearer token, when sent, must be valid and names
+         * the caller (who may then see more): with API_USERS.
+         */
+        API_OPTIONAL = 1 << 8,
+        API_ANYONE = API_OPTIONAL | API_USERS,
 };
 
 /* What the body must be; anything else is answered 400 before the fn. */
@@ -52,6 +58,10 @@ enum api_body { API_NO_BODY, API_OBJECT, API_ARRAY };
 
 typedef void (*api_fn)(struct api_call *c);
 
+/*
+ * A path ending in '/' serves every path below it; what follows is the
+ * route's parameter, a handle or prefix (api_arg).
+ */
 struct api_route {
         const char *path;
         int method; /* one HTTPD_* bit */
@@ -96,6 +106,11 @@ const struct config *api_config(const struct api_call *c);
 json_t *api_body(const struct api_call *c);
 /* A query parameter (decoded, borrowed), or NULL. */
 const char *api_query(const struct api_call *c, const char *key);
+/*
+ * The path parameter of a route whose path ends in '/', percent-decoded
+ * (borrowed, no NUL inside), or NULL; its length in *len.
+ */
+const char *api_arg(const struct api_call *c, size_t *len);
 /* The client's address, for the audit log. */
 const char *api_peer(const struct api_call *c);
 

@@ -1,5 +1,6 @@
 #include "registry/keys.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,4 +85,33 @@ keys_token(char *out, size_t outsz, const char *token_sha256_hex)
 {
         return keys_fmt(outsz,
                         snprintf(out, outsz, "tok:%s", token_sha256_hex));
+}
+
+/* "KIND:{NAME}", for keys tagged with an identifier or prefix. */
+static size_t
+keys_tagged(char *out, size_t outsz, const char *kind, const char *name,
+            size_t len)
+{
+        return len <= (size_t)INT32_MAX
+                   ? keys_fmt(outsz, snprintf(out, outsz, "%s:{%.*s}", kind,
+                                              (int)len, name))
+                   : 0;
+}
+
+size_t
+keys_events(char *out, size_t outsz, const char *name, size_t len)
+{
+        return keys_tagged(out, outsz, "ev", name, len);
+}
+
+size_t
+keys_links(char *out, size_t outsz, const char *name, size_t len)
+{
+        return keys_tagged(out, outsz, "ln", name, len);
+}
+
+size_t
+keys_grants(char *out, size_t outsz, const char *name, size_t len)
+{
+        return keys_tagged(out, outsz, "gr", name, len);
 }

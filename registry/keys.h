@@ -86,6 +86,18 @@ size_t keys_enterprise(char *out, size_t outsz, const char *uscc);
 /* plats:{USCC}: set, the key ids of an enterprise's platforms. */
 size_t keys_platforms(char *out, size_t outsz, const char *uscc);
 
+/*
+ * Keys of one identifier H besides its hash, tagged like it:
+ * ev:{H}  stream  its lifecycle events (registry/event)
+ * ln:{H}  set     reverse trace links: "TYPE SOURCE" for each identifier
+ *                 SOURCE holding a link of TYPE to H (registry/link)
+ * gr:{X}  hash    grants on X, an identifier or a prefix: grantee USCC
+ *                 -> scopes, space separated (registry/grant)
+ */
+size_t keys_events(char *out, size_t outsz, const char *name, size_t len);
+size_t keys_links(char *out, size_t outsz, const char *name, size_t len);
+size_t keys_grants(char *out, size_t outsz, const char *name, size_t len);
+
 /* The audit stream: who changed what, when, from where. */
 #define KEYS_AUDIT "audit"
 
