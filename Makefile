@@ -6,6 +6,7 @@
 #   make test             unit + fuzz-corpus replay + integration tests
 #   make bench            benchmarks against redis-benchmark and nginx
 #   make fuzz             run every libFuzzer target (FUZZ_SECONDS each)
+#   make install          PREFIX=/usr/local DESTDIR= : binaries, systemd units
 
 CC        ?= cc
 SANITIZER ?=
@@ -60,11 +61,11 @@ FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 .SECONDARY:
 
 .PHONY: all run test test-unit test-integration bench fuzz format \
-        format-check clean deps help
+        format-check clean deps help install
 all: $(BINS)
 
 help:
-	@sed -n '3,9p' Makefile
+	@sed -n '3,10p' Makefile
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,6 +117,35 @@ bench: all
 
 fuzz: $(FUZZ_BIN)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# Installation (docs/operations.md).  Config files already there are kept.
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR     ?= $(PREFIX)/share/doc/idnode
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+            -e 's|@DOCDIR@|$(DOCDIR)|g'
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	        $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR) \
+	        $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/idnode
+	install -m 0755 $(B)/idnode $(B)/idctl $(DESTDIR)$(BINDIR)
+	for u in idnode idnode-redis; do \
+	        $(SUBST) ops/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
+	        chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
+	install -m 0644 ops/idnode.sysusers $(DESTDIR)$(SYSUSERSDIR)/idnode.conf
+	install -m 0644 ops/idnode.logrotate \
+	        $(DESTDIR)$(SYSCONFDIR)/logrotate.d/idnode
+	install -m 0644 ops/idnode.example.json ops/redis.conf README.md \
+	        docs/*.md docs/openapi.yaml $(DESTDIR)$(DOCDIR)
+	test -e $(DESTDIR)$(SYSCONFDIR)/idnode/idnode.json || install -m 0640 \
+	        ops/idnode.example.json $(DESTDIR)$(SYSCONFDIR)/idnode/idnode.json
+	test -e $(DESTDIR)$(SYSCONFDIR)/idnode/redis.conf || install -m 0640 \
+	        ops/redis.conf $(DESTDIR)$(SYSCONFDIR)/idnode/redis.conf
 
 FORMAT_FILES = $(shell find core certs registry resolver ops cmd tests \
                  -name '*.[ch]' -not -path '*/corpus/*')
