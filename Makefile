@@ -44,7 +44,7 @@ Q :=
 say =
 endif
 
-LIB_SRC := $(wildcard core/*.c certs/*.c registry/*.c resolver/*.c)
+LIB_SRC := $(wildcard core/*.c certs/*.c registry/*.c resolver/*.c ops/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB     := $(B)/libidnode.a
 
@@ -140,7 +140,8 @@ install: all
 	install -m 0644 ops/idnode.sysusers $(DESTDIR)$(SYSUSERSDIR)/idnode.conf
 	install -m 0644 ops/idnode.logrotate \
 	        $(DESTDIR)$(SYSCONFDIR)/logrotate.d/idnode
-	install -m 0644 ops/idnode.example.json ops/redis.conf README.md \
+	install -m 0644 ops/idnode.example.json ops/redis.conf \
+	        ops/prometheus.yml ops/idnode-alerts.yml README.md \
 	        docs/*.md docs/openapi.yaml $(DESTDIR)$(DOCDIR)
 	test -e $(DESTDIR)$(SYSCONFDIR)/idnode/idnode.json || install -m 0640 \
 	        ops/idnode.example.json $(DESTDIR)$(SYSCONFDIR)/idnode/idnode.json

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "core/worker.h"
 #include "certs/seal.h"
+#include "ops/admin.h"
 #include "registry/api.h"
 #include "registry/auth.h"
 #include "resolver/rworker.h"
@@ -37,6 +38,7 @@ struct node {
         struct rworker *rworkers[IDNODE_MAX_WORKERS];
         struct auth *auths[IDNODE_MAX_WORKERS];
         struct api *apis[IDNODE_MAX_WORKERS];
+        struct admin *admin;   /* /metrics, /healthz, /readyz */
         struct jobs *jobs;     /* slow work (password hashing) off the loops */
         struct jobs *registry; /* registry calls, each thread with Redis */
         struct config *registry_cfg; /* what the registry threads read */
@@ -177,6 +179,8 @@ node_stop(struct node *n)
 {
         int i;
 
+        /* The admin asks workers for counters: it stops before them. */
+        admin_stop(n->admin);
         /* Jobs first: their completions are posted to running workers. */
         jobs_free(n->jobs);
         n->jobs = NULL;
@@ -190,6 +194,8 @@ node_stop(struct node *n)
                 api_free(n->apis[i]);
                 worker_free(n->workers[i]);
         }
+        admin_free(n->admin);
+        n->admin = NULL;
         n->nworkers = 0;
         config_unref(n->registry_cfg);
         n->registry_cfg = NULL;
@@ -211,6 +217,26 @@ node_add_registry(struct node *n, int i)
             !(n->apis[i] = api_new(n->workers[i], n->registry, n->cfg,
                                    rworker_httpd(rw)))) {
                 log_error("start", "worker=%d error=registry_routes", i);
+                return -1;
+        }
+        return 0;
+}
+
+/* The admin listener, reading every worker's counters. */
+static int
+node_add_admin(struct node *n)
+{
+        struct admin_source src[IDNODE_MAX_WORKERS];
+        char err[512];
+        int i;
+
+        for (i = 0; i < n->nworkers; i++)
+                src[i] = (struct admin_source){n->workers[i], n->rworkers[i],
+                                               n->apis[i]};
+        n->admin = admin_new(n->cfg, IDNODE_VERSION, src, n->nworkers, err,
+                             sizeof(err));
+        if (!n->admin) {
+                log_error("start", "error=\"%s\"", err);
                 return -1;
         }
         return 0;
@@ -256,11 +282,17 @@ node_start(struct node *n)
                 if (node_add_registry(n, i) < 0)
                         goto fail;
         }
+        if (n->cfg->admin_port && node_add_admin(n) < 0)
+                goto fail;
         for (i = 0; i < n->nworkers; i++)
                 if (worker_start(n->workers[i]) < 0) {
                         log_error("start", "worker=%d error=thread", i);
                         goto fail;
                 }
+        if (n->admin && admin_start(n->admin) < 0) {
+                log_error("start", "error=admin_thread");
+                goto fail;
+        }
         return 0;
 fail:
         node_stop(n);
@@ -345,9 +377,10 @@ main(int argc, char **argv)
                 goto out;
         log_info("started",
                  "version=%s pid=%d workers=%d handle=%s:%d http=%s:%d "
-                 "redis=\"%s\"",
+                 "admin=%s:%d redis=\"%s\"",
                  IDNODE_VERSION, (int)getpid(), n.nworkers, n.cfg->handle_bind,
                  n.cfg->handle_port, n.cfg->http_bind, n.cfg->http_port,
+                 n.cfg->admin_bind, n.cfg->admin_port,
                  n.cfg->redis_socket[0] ? n.cfg->redis_socket
                                         : n.cfg->redis_host);
         event_base_dispatch(n.base);

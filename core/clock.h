@@ -6,6 +6,8 @@
 
 /* Monotonic milliseconds, for deadlines and expiry. */
 uint64_t clock_ms(void);
+/* Monotonic microseconds, for latency measurements. */
+uint64_t clock_us(void);
 /* Unix seconds, for protocol timestamps and expirations. */
 uint32_t clock_unix(void);
 

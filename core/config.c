@@ -41,6 +41,8 @@ static const struct config_key keys[] = {
     INT(handle_port, 1, 65535, 2641, 0),
     STR(http_bind, "0.0.0.0", 0),
     INT(http_port, 1, 65535, 8000, 0),
+    STR(admin_bind, "127.0.0.1", 0),
+    INT(admin_port, 0, 65535, 8001, 0),
     STR(redis_socket, "", 0),
     STR(redis_host, "127.0.0.1", 0),
     INT(redis_port, 1, 65535, 6379, 0),

@@ -20,6 +20,8 @@ struct config {
         int handle_port;
         char http_bind[CONFIG_STR_MAX];
         int http_port;
+        char admin_bind[CONFIG_STR_MAX];
+        int admin_port; /* 0: no admin listener */
         char redis_socket[CONFIG_STR_MAX];
         char redis_host[CONFIG_STR_MAX];
         int redis_port;

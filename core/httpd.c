@@ -1,5 +1,6 @@
 #include "core/httpd.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,9 +9,20 @@
 #include <event2/http.h>
 #include <event2/listener.h>
 
+#include "core/clock.h"
 #include "core/net.h"
 
 #define HTTPD_MAX_TABLES 8
+/*
+ * When a request arrived, kept among its input headers until it is
+ * answered: libevent's request has no user pointer, and an allocation
+ * would leak when the client leaves before the answer.
+ */
+#define HTTPD_T0_HEADER "X-Idnode-Received-Us"
+
+const int httpd_stat_codes[HTTPD_STAT_CODES - 1] = {
+    200, 300, 304, 400, 401, 403, 404, 405, 409, 413, 500, 503,
+};
 
 _Static_assert((int)HTTPD_GET == (int)EVHTTP_REQ_GET &&
                    (int)HTTPD_POST == (int)EVHTTP_REQ_POST &&
@@ -28,6 +40,7 @@ struct httpd {
                 size_t n;
                 void *ctx;
         } tables[HTTPD_MAX_TABLES];
+        struct httpd_stats st;
 };
 
 /*
@@ -142,6 +155,42 @@ httpd_flag(const char *v)
                      strcmp(v, "yes") == 0 || strcmp(v, "1") == 0);
 }
 
+/* An answer was written: count it. */
+static void
+httpd_answered(struct evhttp_request *req, void *arg)
+{
+        struct httpd *h = arg;
+        const char *t0 = evhttp_find_header(
+            evhttp_request_get_input_headers(req), HTTPD_T0_HEADER);
+        int code = evhttp_request_get_response_code(req);
+        uint64_t now = clock_us(), at = t0 ? strtoull(t0, NULL, 10) : now;
+        size_t i = 0;
+
+        while (i < HTTPD_STAT_CODES - 1 && httpd_stat_codes[i] != code)
+                i++;
+        h->st.answers[i]++;
+        mhist_observe(&h->st.latency, now >= at ? now - at : 0);
+}
+
+static void
+httpd_meter(struct httpd *h, struct evhttp_request *req)
+{
+        struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+        char t0[24];
+
+        snprintf(t0, sizeof(t0), "%llu", (unsigned long long)clock_us());
+        while (evhttp_remove_header(in, HTTPD_T0_HEADER) == 0)
+                ;
+        evhttp_add_header(in, HTTPD_T0_HEADER, t0);
+        evhttp_request_set_on_complete_cb(req, httpd_answered, h);
+}
+
+void
+httpd_get_stats(const struct httpd *h, struct httpd_stats *s)
+{
+        *s = h->st;
+}
+
 /* Dispatch: the first route, in table order, whose path matches. */
 static void
 httpd_route_cb(struct evhttp_request *req, void *arg)
@@ -151,6 +200,7 @@ httpd_route_cb(struct evhttp_request *req, void *arg)
             evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
         size_t t, i;
 
+        httpd_meter(h, req);
         if (!path)
                 path = "/";
         for (t = 0; t < h->ntables; t++) {

@@ -15,6 +15,8 @@
 
 #include <jansson.h>
 
+#include "core/mhist.h"
+
 struct event_base;
 struct evhttp_request;
 struct httpd;
@@ -47,12 +49,24 @@ struct httpd_opts {
         size_t max_headers;
 };
 
+/* Answers by status (the codes of httpd_stat_codes, then the rest). */
+#define HTTPD_STAT_CODES 13
+extern const int httpd_stat_codes[HTTPD_STAT_CODES - 1];
+
+/* What one server answered: request received -> answer written. */
+struct httpd_stats {
+        uint64_t answers[HTTPD_STAT_CODES];
+        struct mhist latency;
+};
+
 /* Listens on bind:port.  NULL with "http host:port: reason" in err. */
 struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *o,
                         char *err, size_t errlen);
 /* Adds a route table (kept, not copied). 0, or -1 if too many tables. */
 int httpd_add_routes(struct httpd *h, const struct httpd_route *routes,
                      size_t n, void *ctx);
+/* Copies the server's counters (on its thread). */
+void httpd_get_stats(const struct httpd *h, struct httpd_stats *s);
 /* Stops accepting connections; open ones are still served. */
 void httpd_pause(struct httpd *h);
 /* Closes every connection (pending requests are dropped) and frees. */

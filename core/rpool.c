@@ -29,6 +29,7 @@ struct rreq {
         void *arg;
         uint64_t deadline_ms;
         uint64_t sent_ms;
+        uint64_t sent_us; /* for the latency histogram */
 };
 
 struct rpool {
@@ -109,6 +110,8 @@ rpool_reply_cb(redisAsyncContext *ac, void *reply, void *privdata)
         (void)ac;
         rreq_unlink(r);
         p->inflight--;
+        if (reply)
+                mhist_observe(&p->st.latency, clock_us() - r->sent_us);
         if (cb) {
                 if (reply)
                         cb(r->arg, reply, RPOOL_OK);
@@ -136,6 +139,7 @@ rpool_send(struct rpool *p, rpool_cb cb, void *arg, int argc, const char **argv,
         r->cb = cb;
         r->arg = arg;
         r->sent_ms = now;
+        r->sent_us = clock_us();
         r->deadline_ms = now + (uint64_t)p->o.timeout_ms;
         if (redisAsyncCommandArgv(p->dc, rpool_reply_cb, r, argc, argv,
                                   argvlen) != REDIS_OK) {

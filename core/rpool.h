@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/mhist.h"
+#include <stdint.h>
+
 struct event_base;
 struct redisReply;
 struct rpool;
@@ -57,6 +60,7 @@ struct rpool_stats {
         uint64_t reconnects;
         uint64_t watchdog_drops;
         uint64_t invalidations;
+        struct mhist latency; /* command sent -> reply, replies only */
 };
 
 /* Starts connecting at once. NULL on ENOMEM. Options are copied. */

@@ -52,7 +52,22 @@ struct api {
         struct config *cfg;                        /* a reference */
         struct httpd_route routes[API_MAX_ROUTES]; /* one per path */
         size_t nroutes;
+        struct api_stats st;
 };
+
+const char *const api_stat_actions[API_STAT_ACTIONS - 1] = {
+    "ent.apply",       "ent.change",   "ent.cancel",   "ent.apply.approve",
+    "pfx.create",      "pfx.config",   "pfx.disable",  "platform.create",
+    "platform.delete", "tpl.create",   "tpl.update",   "tpl.delete",
+    "ident.create",    "ident.update", "ident.delete", "grant.set",
+    "grant.revoke",    "event.append", "link.add",     "link.remove",
+};
+
+void
+api_get_stats(const struct api *a, struct api_stats *s)
+{
+        *s = a->st;
+}
 
 /* What a registry thread owns. */
 struct api_thread {
@@ -631,6 +646,23 @@ render:
         json_decref(env);
 }
 
+/* On the worker: counts the call's successful writes. */
+static void
+api_count_writes(struct api_call *c)
+{
+        size_t i, k;
+
+        for (i = 0; i < c->naudit; i++) {
+                if (strncmp(c->audit[i].result, "ok", 2) != 0)
+                        continue;
+                for (k = 0; k < API_STAT_ACTIONS - 1; k++)
+                        if (strcmp(api_stat_actions[k], c->audit[i].action) ==
+                            0)
+                                break;
+                c->api->st.writes[k]++;
+        }
+}
+
 /* Back on the worker. */
 static void
 api_done(struct worker *w, void *arg)
@@ -639,6 +671,7 @@ api_done(struct worker *w, void *arg)
         size_t len = c->out ? strlen(c->out) : 0;
 
         (void)w;
+        api_count_writes(c);
         if (c->out)
                 httpd_send_parts(c->req, c->http, (const char *const *)&c->out,
                                  &len, 1);

@@ -19,6 +19,7 @@
 #define REGISTRY_API_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <jansson.h>
@@ -94,6 +95,18 @@ struct api *api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
                     struct httpd *h);
 /* After the worker's HTTP server is gone. */
 void api_free(struct api *a);
+
+/*
+ * Registry writes that succeeded, by audit action: the actions of
+ * api_stat_actions, then every other one.
+ */
+#define API_STAT_ACTIONS 21
+extern const char *const api_stat_actions[API_STAT_ACTIONS - 1];
+struct api_stats {
+        uint64_t writes[API_STAT_ACTIONS];
+};
+/* Copies the worker's counters (on its thread). */
+void api_get_stats(const struct api *a, struct api_stats *s);
 
 /* Prints one "METHOD /path" line per registry route (idnode --routes). */
 void api_print_routes(FILE *fp);

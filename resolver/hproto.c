@@ -37,6 +37,7 @@ struct hctx {
         const struct hsrc *src;
         const struct wire_env *env;
         const struct wire_msg *msg;
+        uint32_t rc; /* of the answer being built */
 };
 
 typedef void (*hproto_handler)(struct hctx *c);
@@ -73,17 +74,22 @@ hproto_emit(struct hctx *c)
         }
         if (c->src->kind == HSRC_UDP) {
                 if (udp_send(rw, &c->src->addr, c->src->addrlen, rw->out.p,
-                             rw->out.len) < 0)
+                             rw->out.len) < 0) {
                         hproto_error(c, RC_ERROR,
                                      "answer too large for UDP: use TCP");
+                        return;
+                }
         } else if (c->src->conn) {
                 tcp_send(c->src->conn, rw->out.p, rw->out.len);
         }
+        rworker_count_answer(rw, c->src->kind, c->msg ? c->msg->h.opcode : 0,
+                             c->rc, clock_us() - c->src->received_us);
 }
 
 static void
 hproto_reply_init(struct hctx *c, struct wire_reply *r, uint32_t rc)
 {
+        c->rc = rc;
         wire_reply_init(r, c->env, c->msg, rc,
                         (uint16_t)c->rw->cfg->site_serial,
                         clock_unix() + HPROTO_EXPIRY_S);
@@ -219,7 +225,7 @@ static void
 hproto_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 {
         struct hreq *rq = (struct hreq *)lk;
-        struct hctx c = {lk->rw, &rq->src, &rq->env, &rq->msg};
+        struct hctx c = {lk->rw, &rq->src, &rq->env, &rq->msg, 0};
 
         hproto_answer(&c, &rq->res, rec, rc);
         hreq_unlink(rq);
@@ -316,7 +322,7 @@ hproto_input(struct rworker *rw, const struct hsrc *src, const uint8_t *buf,
 {
         struct wire_env env = {0};
         struct wire_msg msg;
-        struct hctx c = {rw, src, &env, NULL};
+        struct hctx c = {rw, src, &env, NULL, 0};
         size_t i;
 
         if (len < WIRE_ENV_LEN) {

@@ -22,6 +22,7 @@ struct hsrc {
         struct tconn *conn; /* TCP; NULL once the connection is gone */
         struct sockaddr_storage addr; /* UDP peer */
         socklen_t addrlen;
+        uint64_t received_us; /* clock_us() when the request arrived */
 };
 
 /* Handles one message (envelope + message, `len` bytes) from src. */

@@ -16,6 +16,7 @@
 #include "core/worker.h"
 #include "registry/keys.h"
 #include "resolver/cache.h"
+#include "resolver/hproto.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
 #include "resolver/web.h"
@@ -212,7 +213,53 @@ rworker_httpd(struct rworker *rw)
 }
 
 void
-rworker_get_stats(const struct rworker *rw, struct rstats *st)
+rworker_sample(const struct rworker *rw, struct rworker_sample *s)
 {
-        *st = rw->st;
+        memset(s, 0, sizeof(*s));
+        s->st = rw->st;
+        if (rw->cache)
+                cache_get_stats(rw->cache, &s->cache);
+        if (rw->redis) {
+                rpool_get_stats(rw->redis, &s->redis);
+                s->redis_inflight = rpool_inflight(rw->redis);
+                s->redis_ready = rpool_ready(rw->redis);
+        }
+        if (rw->httpd)
+                httpd_get_stats(rw->httpd, &s->http);
+        s->tcp_conns = rw->nconns;
+}
+
+const uint32_t rstat_opcodes[RSTAT_OPS - 1] = {OC_RESOLUTION, OC_GET_SITEINFO};
+const uint32_t rstat_codes[RSTAT_CODES - 1] = {
+    RC_SUCCESS,
+    RC_ERROR,
+    RC_SERVER_BUSY,
+    RC_PROTOCOL_ERROR,
+    RC_OPERATION_NOT_SUPPORTED,
+    RC_HANDLE_NOT_FOUND,
+    RC_INVALID_HANDLE,
+    RC_VALUES_NOT_FOUND,
+    RC_SERVICE_REFERRAL,
+};
+
+/* The slot of `v` in table[n], or n (the slot of the rest). */
+static size_t
+rworker_slot(const uint32_t *table, size_t n, uint32_t v)
+{
+        size_t i = 0;
+
+        while (i < n && table[i] != v)
+                i++;
+        return i;
+}
+
+void
+rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode, uint32_t rc,
+                     uint64_t us)
+{
+        int k = kind == HSRC_TCP;
+
+        rw->st.answers[k][rworker_slot(rstat_opcodes, RSTAT_OPS - 1, opcode)]
+                      [rworker_slot(rstat_codes, RSTAT_CODES - 1, rc)]++;
+        mhist_observe(&rw->st.latency[k], us);
 }

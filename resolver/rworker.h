@@ -14,6 +14,10 @@
 #include <time.h>
 
 #include "core/cur.h"
+#include "core/httpd.h"
+#include "core/mhist.h"
+#include "core/rpool.h"
+#include "resolver/cache.h"
 #include "core/hname.h"
 #include "registry/pfx.h"
 #include "registry/store.h"
@@ -24,8 +28,20 @@ struct cache;
 struct hrec;
 struct tconn;
 
+/*
+ * Handle answers are counted by transport, opcode and response code:
+ * the opcodes and codes of these tables get their own counters, every
+ * other one is counted in the last slot.
+ */
+#define RSTAT_OPS   3
+#define RSTAT_CODES 10
+extern const uint32_t rstat_opcodes[RSTAT_OPS - 1];
+extern const uint32_t rstat_codes[RSTAT_CODES - 1];
+
 /* Counters of one worker, summed across workers when read. */
 struct rstats {
+        uint64_t answers[2][RSTAT_OPS][RSTAT_CODES]; /* [enum hsrc_kind] */
+        struct mhist latency[2]; /* request received -> answer sent */
         uint64_t udp_requests;
         uint64_t tcp_requests;
         uint64_t http_requests;
@@ -80,7 +96,20 @@ void rworker_reload(struct rworker *rw, struct config *cfg);
 /* The worker's Redis pool and HTTP server, for other layers' routes. */
 struct rpool *rworker_redis(struct rworker *rw);
 struct httpd *rworker_httpd(struct rworker *rw);
-void rworker_get_stats(const struct rworker *rw, struct rstats *st);
+/* Everything a worker counts, copied on its thread (ops/ reads it). */
+struct rworker_sample {
+        struct rstats st;
+        struct cache_stats cache;
+        struct rpool_stats redis;
+        struct httpd_stats http;
+        size_t tcp_conns;
+        size_t redis_inflight;
+        int redis_ready;
+};
+void rworker_sample(const struct rworker *rw, struct rworker_sample *s);
+/* Counts one Handle answer (kind: enum hsrc_kind). */
+void rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode,
+                          uint32_t rc, uint64_t us);
 
 /* A lookup in flight, embedded in the front end's request object. */
 struct lookup;

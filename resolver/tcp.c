@@ -284,6 +284,7 @@ tcp_process(struct tconn *c)
                         break;
                 }
                 c->rw->st.tcp_requests++;
+                c->src.received_us = clock_us();
                 /* Deferred requests copy what they keep of the bytes. */
                 hproto_input(c->rw, &c->src, c->in + off, need);
                 off += need;

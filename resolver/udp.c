@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/net.h"
@@ -60,6 +61,7 @@ udp_read_cb(evutil_socket_t fd, short what, void *arg)
                 n = recvmmsg(fd, slots.mm, UDP_BATCH, MSG_DONTWAIT, NULL);
                 if (n <= 0)
                         break;
+                src.received_us = clock_us();
                 for (i = 0; i < n; i++) {
                         size_t len = slots.mm[i].msg_len;
 

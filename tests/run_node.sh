@@ -2,13 +2,14 @@
 # make run: a private Redis and idnode with the demo data, in the
 # foreground until SIGINT/SIGTERM, then everything it started is stopped.
 # Honours IDNODE_RUN_DIR (./run), IDNODE_HANDLE_PORT (2641),
-# IDNODE_HTTP_PORT (8000).
+# IDNODE_HTTP_PORT (8000), IDNODE_ADMIN_PORT (8001).
 set -u
 B=${1:-build/default}
 TOP=$(pwd)
 RUN=${IDNODE_RUN_DIR:-./run}
 HPORT=${IDNODE_HANDLE_PORT:-2641}
 WPORT=${IDNODE_HTTP_PORT:-8000}
+APORT=${IDNODE_ADMIN_PORT:-8001}
 mkdir -p "$RUN"
 RUN=$(cd "$RUN" && pwd)
 SOCK="$RUN/redis.sock"
@@ -61,6 +62,8 @@ cat >"$RUN/idnode.json" <<JSON
   "handle_port": $HPORT,
   "http_bind": "127.0.0.1",
   "http_port": $WPORT,
+  "admin_bind": "127.0.0.1",
+  "admin_port": $APORT,
   "redis_socket": "$SOCK",
   "site_address": "127.0.0.1",
   "secret_key_file": "$KEY",
@@ -106,7 +109,8 @@ PLATPW=$(awk '$1 == "platform" {print $3}' "$RUN/demo-registry.txt")
 
 cat <<MSG
 
-idnode is running (Handle UDP/TCP 127.0.0.1:$HPORT, HTTP 127.0.0.1:$WPORT).
+idnode is running (Handle UDP/TCP 127.0.0.1:$HPORT, HTTP 127.0.0.1:$WPORT,
+admin 127.0.0.1:$APORT).
 Logs: $RUN/idnode.log   Config: $RUN/idnode.json   Redis: $SOCK
 
 Try, in another terminal:
@@ -130,6 +134,10 @@ it got prefix $PFX; it defined template pump-v1 and a platform
   curl -H "Authorization: Bearer \$T" -d '{"handle":"$PFX/CP200-2026-000004","templateVersion":"pump-v1","value":[{"index":2000,"type":"serialNo","data":{"format":"string","value":"SN20264"}},{"index":2001,"type":"model","data":{"format":"string","value":"CP-200"}}]}' http://127.0.0.1:$WPORT/identityv2/data
   curl 'http://127.0.0.1:$WPORT/api/handles/$PFX/CP200-2026-000004?pretty'
   $B/idctl -c $RUN/idnode.json audit --count 5
+
+Operators (admin listener, loopback only):
+  curl -s http://127.0.0.1:$APORT/metrics | grep idnode_registry_writes_total
+  curl http://127.0.0.1:$APORT/readyz
 
 Demo accounts (name role password; also in $ACCOUNTS):
 $(sed 's/^/  /' "$ACCOUNTS")

@@ -153,7 +153,8 @@ write_config() { # write_config CACHE(true|false)
         cat >"$T/idnode.json" <<EOF
 {"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_HANDLE,
  "http_bind":"127.0.0.1","http_port":$P_HTTP,
- "redis_socket":"$T/redis.sock","log_level":"warn","cache":$1}
+ "admin_port":0,"redis_socket":"$T/redis.sock","log_level":"warn",
+ "cache":$1}
 EOF
 }
 
@@ -330,7 +331,7 @@ run_register_http() {
         cat >"$T/reg.json" <<EOF
 {"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_HANDLE,
  "http_bind":"127.0.0.1","http_port":$P_HTTP,"node_prefix":"88.1001",
- "redis_socket":"$T/imp/redis.sock","log_level":"warn"}
+ "admin_port":0,"redis_socket":"$T/imp/redis.sock","log_level":"warn"}
 EOF
         : >"$T/reg-accounts"
         for spec in "bench-ent enterprise 91110000600037341L" \

@@ -598,6 +598,7 @@ class Node:
         self.exit_status = None
         self.handle_port = None
         self.http_port = None
+        self.admin_port = None
         self.redis_starts = 0
 
     # ------------------------------------------------------------ redis
@@ -658,6 +659,8 @@ class Node:
             "handle_port": self.handle_port,
             "http_bind": "127.0.0.1",
             "http_port": self.http_port,
+            "admin_bind": "127.0.0.1",
+            "admin_port": self.admin_port,
             "redis_socket": self.sock_path,
             "site_address": "127.0.0.1",
             "log_file": "",
@@ -675,6 +678,8 @@ class Node:
     def pick_ports(self):
         self.handle_port = free_port_pair()
         self.http_port = free_tcp_port(avoid=(self.handle_port,))
+        self.admin_port = free_tcp_port(avoid=(self.handle_port,
+                                               self.http_port))
         self.write_config()
 
     def start(self):

@@ -228,7 +228,7 @@ def config_with(key, name):
         json.dump({"secret_key_file": key, "handle_bind": "127.0.0.1",
                    "http_bind": "127.0.0.1", "workers": 1,
                    "handle_port": harness.free_port_pair(),
-                   "http_port": harness.free_tcp_port(),
+                   "http_port": harness.free_tcp_port(), "admin_port": 0,
                    "redis_socket": os.path.join(KEYDIR, "none.sock")}, f)
     return path
 

@@ -106,7 +106,7 @@ def _(n):
         mine = node.config()
         example.update({k: mine[k] for k in (
             "handle_bind", "handle_port", "http_bind", "http_port",
-            "redis_socket")})
+            "admin_port", "redis_socket")})
         example.update(secret_key_file=key,
                        log_file=os.path.join(d, "idnode.log"))
         cfg = os.path.join(d, "etc/idnode/idnode.json")

@@ -27,8 +27,10 @@ def _(n):
     d = tempfile.mkdtemp(prefix="idnode-makerun-")
     hport = harness.free_port_pair()
     wport = harness.free_tcp_port(avoid=(hport,))
+    aport = harness.free_tcp_port(avoid=(hport, wport))
     env = dict(os.environ, IDNODE_RUN_DIR=os.path.join(d, "run"),
-               IDNODE_HANDLE_PORT=str(hport), IDNODE_HTTP_PORT=str(wport))
+               IDNODE_HANDLE_PORT=str(hport), IDNODE_HTTP_PORT=str(wport),
+               IDNODE_ADMIN_PORT=str(aport))
     out = open(os.path.join(d, "out.txt"), "w+")
     p = subprocess.Popen(["sh", "tests/run_node.sh", harness.BUILD],
                          cwd=harness.TOP, env=env, stdout=out,

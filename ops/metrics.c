@@ -1,0 +1,299 @@
+#include "ops/metrics.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "core/wire.h"
+
+void
+metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
+            const struct api_stats *as)
+{
+        struct rworker_sample *t = &sum->rs;
+        const struct rstats *a = &rs->st;
+        size_t k, o, c;
+
+        for (k = 0; k < 2; k++) {
+                for (o = 0; o < RSTAT_OPS; o++)
+                        for (c = 0; c < RSTAT_CODES; c++)
+                                t->st.answers[k][o][c] += a->answers[k][o][c];
+                mhist_add(&t->st.latency[k], &a->latency[k]);
+        }
+        t->st.udp_requests += a->udp_requests;
+        t->st.tcp_requests += a->tcp_requests;
+        t->st.http_requests += a->http_requests;
+        t->st.tcp_accepted += a->tcp_accepted;
+        t->st.tcp_rejected += a->tcp_rejected;
+        t->st.tcp_idle_closed += a->tcp_idle_closed;
+        t->st.busy += a->busy;
+        t->st.protocol_errors += a->protocol_errors;
+        t->st.udp_fragmented += a->udp_fragmented;
+        t->st.dropped_responses += a->dropped_responses;
+        t->cache.hits += rs->cache.hits;
+        t->cache.misses += rs->cache.misses;
+        t->cache.evictions += rs->cache.evictions;
+        t->cache.invalidations += rs->cache.invalidations;
+        t->cache.entries += rs->cache.entries;
+        t->cache.bytes += rs->cache.bytes;
+        t->redis.commands += rs->redis.commands;
+        t->redis.timeouts += rs->redis.timeouts;
+        t->redis.down_errors += rs->redis.down_errors;
+        t->redis.reconnects += rs->redis.reconnects;
+        t->redis.watchdog_drops += rs->redis.watchdog_drops;
+        t->redis.invalidations += rs->redis.invalidations;
+        mhist_add(&t->redis.latency, &rs->redis.latency);
+        for (c = 0; c < HTTPD_STAT_CODES; c++)
+                t->http.answers[c] += rs->http.answers[c];
+        mhist_add(&t->http.latency, &rs->http.latency);
+        t->tcp_conns += rs->tcp_conns;
+        t->redis_inflight += rs->redis_inflight;
+        for (c = 0; c < API_STAT_ACTIONS; c++)
+                sum->api.writes[c] += as->writes[c];
+        sum->workers++;
+        sum->redis_ready_workers += rs->redis_ready != 0;
+}
+
+/* ------------------------------------------------------- rendering */
+
+static void
+metrics_head(struct evbuffer *b, const char *name, const char *type,
+             const char *help)
+{
+        evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+                            type);
+}
+
+/* One sample; `labels` is "" or `k="v",...` without braces. */
+static void
+metrics_value(struct evbuffer *b, const char *name, const char *labels,
+              unsigned long long v)
+{
+        evbuffer_add_printf(b, "%s%s%s%s %llu\n", name, labels[0] ? "{" : "",
+                            labels, labels[0] ? "}" : "", v);
+}
+
+static void
+metrics_one(struct evbuffer *b, const char *name, const char *type,
+            const char *help, unsigned long long v)
+{
+        metrics_head(b, name, type, help);
+        metrics_value(b, name, "", v);
+}
+
+/* A histogram's samples (its HELP/TYPE written by the caller). */
+static void
+metrics_hist(struct evbuffer *b, const char *name, const char *labels,
+             const struct mhist *h)
+{
+        unsigned long long cum = 0;
+        const char *sep = labels[0] ? "," : "";
+        unsigned i;
+
+        for (i = 0; i < MHIST_BUCKETS; i++) {
+                cum += h->bucket[i];
+                evbuffer_add_printf(b, "%s_bucket{%s%sle=\"%g\"} %llu\n", name,
+                                    labels, sep,
+                                    (double)mhist_bounds_us[i] / 1e6, cum);
+        }
+        evbuffer_add_printf(b, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name,
+                            labels, sep, (unsigned long long)h->count);
+        evbuffer_add_printf(b, "%s_sum%s%s%s %.6f\n", name,
+                            labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                            (double)h->sum_us / 1e6);
+        evbuffer_add_printf(b, "%s_count%s%s%s %llu\n", name,
+                            labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                            (unsigned long long)h->count);
+}
+
+static const char *const transports[2] = {"udp", "tcp"};
+
+static void
+metrics_handle(struct evbuffer *b, const struct rstats *st)
+{
+        char labels[128], op[16], code[40];
+        size_t k, o, c;
+
+        metrics_head(b, "idnode_handle_requests_total", "counter",
+                     "Handle protocol answers by transport, opcode and "
+                     "response code");
+        for (k = 0; k < 2; k++)
+                for (o = 0; o < RSTAT_OPS; o++)
+                        for (c = 0; c < RSTAT_CODES; c++) {
+                                if (!st->answers[k][o][c])
+                                        continue;
+                                if (o < RSTAT_OPS - 1)
+                                        snprintf(op, sizeof(op), "%u",
+                                                 (unsigned)rstat_opcodes[o]);
+                                else
+                                        snprintf(op, sizeof(op), "other");
+                                snprintf(code, sizeof(code), "%s",
+                                         c < RSTAT_CODES - 1
+                                             ? wire_rc_name(rstat_codes[c])
+                                             : "other");
+                                snprintf(labels, sizeof(labels),
+                                         "transport=\"%s\",opcode=\"%s\","
+                                         "code=\"%s\"",
+                                         transports[k], op, code);
+                                metrics_value(
+                                    b, "idnode_handle_requests_total", labels,
+                                    (unsigned long long)st->answers[k][o][c]);
+                        }
+        metrics_head(b, "idnode_handle_request_duration_seconds", "histogram",
+                     "Handle protocol request received to answer sent");
+        for (k = 0; k < 2; k++) {
+                snprintf(labels, sizeof(labels), "transport=\"%s\"",
+                         transports[k]);
+                metrics_hist(b, "idnode_handle_request_duration_seconds",
+                             labels, &st->latency[k]);
+        }
+}
+
+static void
+metrics_http(struct evbuffer *b, const struct httpd_stats *h)
+{
+        char labels[64];
+        size_t c;
+
+        metrics_head(b, "idnode_http_requests_total", "counter",
+                     "HTTP answers by status code");
+        for (c = 0; c < HTTPD_STAT_CODES; c++) {
+                if (!h->answers[c])
+                        continue;
+                if (c < HTTPD_STAT_CODES - 1)
+                        snprintf(labels, sizeof(labels), "code=\"%d\"",
+                                 httpd_stat_codes[c]);
+                else
+                        snprintf(labels, sizeof(labels), "code=\"other\"");
+                metrics_value(b, "idnode_http_requests_total", labels,
+                              (unsigned long long)h->answers[c]);
+        }
+        metrics_head(b, "idnode_http_request_duration_seconds", "histogram",
+                     "HTTP request received to answer written");
+        metrics_hist(b, "idnode_http_request_duration_seconds", "",
+                     &h->latency);
+}
+
+static void
+metrics_cache(struct evbuffer *b, const struct cache_stats *c)
+{
+        metrics_head(b, "idnode_cache_lookups_total", "counter",
+                     "In-process record cache lookups by result");
+        metrics_value(b, "idnode_cache_lookups_total", "result=\"hit\"",
+                      (unsigned long long)c->hits);
+        metrics_value(b, "idnode_cache_lookups_total", "result=\"miss\"",
+                      (unsigned long long)c->misses);
+        metrics_one(b, "idnode_cache_evictions_total", "counter",
+                    "Records evicted from the cache to make room",
+                    (unsigned long long)c->evictions);
+        metrics_one(b, "idnode_cache_invalidations_total", "counter",
+                    "Cached records dropped because Redis said they changed",
+                    (unsigned long long)c->invalidations);
+        metrics_one(b, "idnode_cache_entries", "gauge", "Records in the cache",
+                    (unsigned long long)c->entries);
+        metrics_one(b, "idnode_cache_bytes", "gauge",
+                    "Bytes of records in the cache",
+                    (unsigned long long)c->bytes);
+}
+
+static void
+metrics_redis(struct evbuffer *b, const struct metrics_sum *s)
+{
+        const struct rpool_stats *r = &s->rs.redis;
+
+        metrics_one(b, "idnode_redis_commands_total", "counter",
+                    "Commands sent to Redis by the workers",
+                    (unsigned long long)r->commands);
+        metrics_head(b, "idnode_redis_errors_total", "counter",
+                     "Redis commands that failed, by kind");
+        metrics_value(b, "idnode_redis_errors_total", "kind=\"timeout\"",
+                      (unsigned long long)r->timeouts);
+        metrics_value(b, "idnode_redis_errors_total", "kind=\"down\"",
+                      (unsigned long long)r->down_errors);
+        metrics_value(b, "idnode_redis_errors_total", "kind=\"watchdog\"",
+                      (unsigned long long)r->watchdog_drops);
+        metrics_one(b, "idnode_redis_reconnects_total", "counter",
+                    "Reconnections to Redis",
+                    (unsigned long long)r->reconnects);
+        metrics_head(b, "idnode_redis_command_duration_seconds", "histogram",
+                     "Redis command sent to reply received");
+        metrics_hist(b, "idnode_redis_command_duration_seconds", "",
+                     &r->latency);
+        metrics_one(b, "idnode_redis_inflight", "gauge",
+                    "Redis commands waiting for their reply",
+                    (unsigned long long)s->rs.redis_inflight);
+        metrics_one(b, "idnode_redis_connected_workers", "gauge",
+                    "Workers whose Redis connection is ready",
+                    (unsigned long long)s->redis_ready_workers);
+}
+
+static void
+metrics_conns(struct evbuffer *b, const struct metrics_sum *s)
+{
+        const struct rstats *st = &s->rs.st;
+
+        metrics_one(b, "idnode_tcp_connections", "gauge",
+                    "Open Handle protocol TCP connections",
+                    (unsigned long long)s->rs.tcp_conns);
+        metrics_one(b, "idnode_tcp_connections_accepted_total", "counter",
+                    "Handle protocol TCP connections accepted",
+                    (unsigned long long)st->tcp_accepted);
+        metrics_head(b, "idnode_connections_rejected_total", "counter",
+                     "Connections refused (over max_connections)");
+        metrics_value(b, "idnode_connections_rejected_total",
+                      "transport=\"tcp\"",
+                      (unsigned long long)st->tcp_rejected);
+        metrics_one(b, "idnode_tcp_idle_closed_total", "counter",
+                    "TCP connections closed for idleness",
+                    (unsigned long long)st->tcp_idle_closed);
+        metrics_one(b, "idnode_busy_answers_total", "counter",
+                    "Requests answered SERVER_BUSY or 503",
+                    (unsigned long long)st->busy);
+        metrics_one(b, "idnode_protocol_errors_total", "counter",
+                    "Handle requests answered PROTOCOL_ERROR",
+                    (unsigned long long)st->protocol_errors);
+        metrics_one(b, "idnode_udp_fragmented_total", "counter",
+                    "UDP answers sent in several datagrams",
+                    (unsigned long long)st->udp_fragmented);
+}
+
+static void
+metrics_writes(struct evbuffer *b, const struct api_stats *a)
+{
+        char labels[64];
+        size_t k;
+
+        metrics_head(b, "idnode_registry_writes_total", "counter",
+                     "Successful registry writes by audit action");
+        for (k = 0; k < API_STAT_ACTIONS; k++) {
+                snprintf(labels, sizeof(labels), "action=\"%s\"",
+                         k < API_STAT_ACTIONS - 1 ? api_stat_actions[k]
+                                                  : "other");
+                metrics_value(b, "idnode_registry_writes_total", labels,
+                              (unsigned long long)a->writes[k]);
+        }
+}
+
+void
+metrics_render(struct evbuffer *out, const struct metrics_sum *sum,
+               const struct metrics_info *info)
+{
+        char labels[96];
+
+        snprintf(labels, sizeof(labels), "version=\"%s\"", info->version);
+        metrics_head(out, "idnode_build_info", "gauge",
+                     "Always 1; the version as a label");
+        metrics_value(out, "idnode_build_info", labels, 1);
+        metrics_one(out, "idnode_start_time_seconds", "gauge",
+                    "When the process started, unix seconds",
+                    (unsigned long long)info->start_unix);
+        metrics_one(out, "idnode_workers", "gauge", "Worker threads",
+                    (unsigned long long)sum->workers);
+        metrics_handle(out, &sum->rs.st);
+        metrics_http(out, &sum->rs.http);
+        metrics_cache(out, &sum->rs.cache);
+        metrics_redis(out, sum);
+        metrics_conns(out, sum);
+        metrics_writes(out, &sum->api);
+}
