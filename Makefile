@@ -125,12 +125,13 @@ BINDIR     ?= $(PREFIX)/bin
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCTLDIR  ?= $(PREFIX)/lib/sysctl.d
 DOCDIR     ?= $(PREFIX)/share/doc/idnode
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
             -e 's|@DOCDIR@|$(DOCDIR)|g'
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
-	        $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(DOCDIR) \
+	        $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCTLDIR) $(DESTDIR)$(DOCDIR) \
 	        $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	install -d -m 0750 $(DESTDIR)$(SYSCONFDIR)/idnode
 	install -m 0755 $(B)/idnode $(B)/idctl $(DESTDIR)$(BINDIR)
@@ -138,6 +139,7 @@ install: all
 	        $(SUBST) ops/$$u.service >$(DESTDIR)$(UNITDIR)/$$u.service && \
 	        chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.service || exit 1; done
 	install -m 0644 ops/idnode.sysusers $(DESTDIR)$(SYSUSERSDIR)/idnode.conf
+	install -m 0644 ops/idnode.sysctl $(DESTDIR)$(SYSCTLDIR)/idnode.conf
 	install -m 0644 ops/idnode.logrotate \
 	        $(DESTDIR)$(SYSCONFDIR)/logrotate.d/idnode
 	install -m 0644 ops/idnode.example.json ops/redis.conf \

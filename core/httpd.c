@@ -33,7 +33,8 @@ _Static_assert((int)HTTPD_GET == (int)EVHTTP_REQ_GET &&
 
 struct httpd {
         struct evhttp *http;
-        struct evconnlistener *lis; /* owned by http */
+        struct evconnlistener *lis;        /* owned by http */
+        struct evhttp_bound_socket *bound; /* NULL once closed */
         size_t ntables;
         struct {
                 const struct httpd_route *routes;
@@ -183,6 +184,10 @@ httpd_meter(struct httpd *h, struct evhttp_request *req)
                 ;
         evhttp_add_header(in, HTTPD_T0_HEADER, t0);
         evhttp_request_set_on_complete_cb(req, httpd_answered, h);
+        /* Draining: keep-alive clients take their next request elsewhere. */
+        if (!h->bound)
+                evhttp_add_header(evhttp_request_get_output_headers(req),
+                                  "Connection", "close");
 }
 
 void
@@ -240,7 +245,7 @@ httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
                 return NULL;
         }
         h->http = evhttp_new(base);
-        if (!h->http || !evhttp_bind_listener(h->http, h->lis)) {
+        if (!h->http || !(h->bound = evhttp_bind_listener(h->http, h->lis))) {
                 snprintf(err, errlen, "http: cannot start server");
                 if (h->http)
                         evhttp_free(h->http);
@@ -272,9 +277,20 @@ httpd_add_routes(struct httpd *h, const struct httpd_route *routes, size_t n,
 }
 
 void
-httpd_pause(struct httpd *h)
+httpd_accepting(struct httpd *h, int on)
 {
-        evconnlistener_disable(h->lis);
+        if (h->lis)
+                (on ? evconnlistener_enable : evconnlistener_disable)(h->lis);
+}
+
+void
+httpd_close_listener(struct httpd *h)
+{
+        if (!h->bound)
+                return;
+        evhttp_del_accept_socket(h->http, h->bound); /* frees h->lis */
+        h->bound = NULL;
+        h->lis = NULL;
 }
 
 void

@@ -67,8 +67,17 @@ int httpd_add_routes(struct httpd *h, const struct httpd_route *routes,
                      size_t n, void *ctx);
 /* Copies the server's counters (on its thread). */
 void httpd_get_stats(const struct httpd *h, struct httpd_stats *s);
-/* Stops accepting connections; open ones are still served. */
-void httpd_pause(struct httpd *h);
+/*
+ * Stops (0) or resumes (1) accepting: connections wait in the kernel's
+ * queue meanwhile.
+ */
+void httpd_accepting(struct httpd *h, int on);
+/*
+ * Closes the listening socket, so that the kernel hands new connections
+ * to the other sockets of its SO_REUSEPORT group (a new instance); open
+ * connections are still served.
+ */
+void httpd_close_listener(struct httpd *h);
 /* Closes every connection (pending requests are dropped) and frees. */
 void httpd_free(struct httpd *h);
 

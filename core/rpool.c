@@ -199,6 +199,8 @@ rpool_ping_cb(void *arg, struct redisReply *reply, enum rpool_status st)
                 p->ready = 1;
                 p->backoff_ms = RPOOL_BACKOFF_MIN_MS;
                 log_info("redis_ready", "inflight=%zu", p->inflight);
+                if (p->o.on_ready)
+                        p->o.on_ready(p->o.arg);
         }
 }
 

@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #include "core/mhist.h"
-#include <stdint.h>
 
 struct event_base;
 struct redisReply;
@@ -50,6 +49,8 @@ struct rpool_opts {
         const char *track[RPOOL_MAX_TRACK];
         /* Called for each invalidated key, and with key NULL for "all". */
         void (*on_invalidate)(void *arg, const char *key, size_t len);
+        /* Called each time the connection becomes ready (PING answered). */
+        void (*on_ready)(void *arg);
         void *arg;
 };
 

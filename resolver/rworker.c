@@ -21,6 +21,9 @@
 #include "resolver/udp.h"
 #include "resolver/web.h"
 
+/* Longest a worker waits for Redis before it serves anyway (SERVER_BUSY). */
+#define RWORKER_OPEN_GRACE_MS 1000
+
 /*
  * Redis told us a handle or prefix key changed (key NULL: everything
  * may have).  A prefix's entry is keyed by the bare prefix (lookup.c).
@@ -82,6 +85,59 @@ rworker_build_site(struct rworker *rw)
         return rc;
 }
 
+/* Starts serving what the listeners have queued (once). */
+static void
+rworker_open(struct rworker *rw)
+{
+        if (!rw->open_ev)
+                return; /* open already, or draining */
+        event_free(rw->open_ev);
+        rw->open_ev = NULL;
+        if (rw->udp_ev)
+                event_add(rw->udp_ev, NULL);
+        if (rw->tcp_lis)
+                evconnlistener_enable(rw->tcp_lis);
+        if (rw->httpd)
+                httpd_accepting(rw->httpd, 1);
+}
+
+static void
+rworker_redis_ready(void *arg)
+{
+        rworker_open(arg);
+}
+
+static void
+rworker_open_cb(evutil_socket_t fd, short what, void *arg)
+{
+        (void)fd;
+        (void)what;
+        rworker_open(arg);
+}
+
+/*
+ * The listeners are bound (a port in use fails the start) but take no
+ * request until Redis is ready, or RWORKER_OPEN_GRACE_MS passed without
+ * it: a new instance started beside a running one (SO_REUSEPORT) must
+ * not answer SERVER_BUSY to the requests the kernel already gives it.
+ * They wait in the sockets' queues meanwhile.
+ */
+static int
+rworker_hold(struct rworker *rw)
+{
+        struct timeval tv = {RWORKER_OPEN_GRACE_MS / 1000,
+                             (RWORKER_OPEN_GRACE_MS % 1000) * 1000};
+
+        if (rw->udp_ev)
+                event_del(rw->udp_ev);
+        if (rw->tcp_lis)
+                evconnlistener_disable(rw->tcp_lis);
+        if (rw->httpd)
+                httpd_accepting(rw->httpd, 0);
+        rw->open_ev = evtimer_new(rw->base, rworker_open_cb, rw);
+        return rw->open_ev && evtimer_add(rw->open_ev, &tv) == 0 ? 0 : -1;
+}
+
 struct rworker *
 rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
 {
@@ -119,6 +175,7 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
         o.track[0] = KEYS_HANDLE_PREFIX;
         o.track[1] = KEYS_PREFIX_PREFIX; /* referrals (lookup.c) */
         o.on_invalidate = rworker_invalidate;
+        o.on_ready = rworker_redis_ready;
         o.arg = rw;
         rw->redis = rpool_new(rw->base, &o);
         if (!rw->redis) {
@@ -126,7 +183,7 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
                 goto fail;
         }
         if (udp_start(rw, err, errlen) < 0 || tcp_start(rw, err, errlen) < 0 ||
-            web_start(rw, err, errlen) < 0)
+            web_start(rw, err, errlen) < 0 || rworker_hold(rw) < 0)
                 goto fail;
         return rw;
 fail:
@@ -141,6 +198,8 @@ rworker_free(struct rworker *rw)
                 return;
         if (rw->drain_ev)
                 event_free(rw->drain_ev);
+        if (rw->open_ev)
+                event_free(rw->open_ev);
         /* First: pending lookups are answered while listeners still exist. */
         rpool_free(rw->redis);
         web_stop(rw);
@@ -170,10 +229,21 @@ rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg)
 {
         struct timeval tv = {0, 10000};
 
-        if (rw->tcp_lis)
-                evconnlistener_disable(rw->tcp_lis);
+        /*
+         * Listening sockets are closed, not paused: the kernel then gives
+         * new connections to the rest of the SO_REUSEPORT group (a new
+         * instance), and with net.ipv4.tcp_migrate_req the connections
+         * queued here move there too (docs/operations.md).  UDP stops
+         * being read; its socket still sends the answers in flight and
+         * closes when the worker stops.
+         */
+        if (rw->open_ev) {
+                event_free(rw->open_ev);
+                rw->open_ev = NULL;
+        }
+        tcp_close_listener(rw);
         if (rw->httpd)
-                httpd_pause(rw->httpd);
+                httpd_close_listener(rw->httpd);
         if (rw->udp_ev)
                 event_del(rw->udp_ev);
         rw->drained = drained;

@@ -70,6 +70,7 @@ struct rworker {
         size_t nconns;
         struct httpd *httpd;
         struct event *drain_ev;
+        struct event *open_ev; /* until the listeners are opened */
         void (*drained)(void *);
         void *drained_arg;
         struct rstats st;

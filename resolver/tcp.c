@@ -435,11 +435,17 @@ tcp_start(struct rworker *rw, char *err, size_t errlen)
 }
 
 void
-tcp_stop(struct rworker *rw)
+tcp_close_listener(struct rworker *rw)
 {
         if (rw->tcp_lis)
                 evconnlistener_free(rw->tcp_lis);
         rw->tcp_lis = NULL;
+}
+
+void
+tcp_stop(struct rworker *rw)
+{
+        tcp_close_listener(rw);
         while (rw->conns)
                 tcp_free(rw->conns, "shutdown");
 }

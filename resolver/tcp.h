@@ -16,6 +16,8 @@ struct hreq;
 int tcp_start(struct rworker *rw, char *err, size_t errlen);
 /* Closes the listener and every connection (requests are detached). */
 void tcp_stop(struct rworker *rw);
+/* Closes the listening socket; open connections stay. */
+void tcp_close_listener(struct rworker *rw);
 /* Queues a whole message (envelope included) for the client. */
 void tcp_send(struct tconn *c, const uint8_t *msg, size_t len);
 /* Head of the connection's list of requests waiting on Redis. */

@@ -61,6 +61,8 @@ def _(n):
            "redis.conf mode")
         check(os.path.exists(os.path.join(d, "usr/lib/sysusers.d/idnode.conf")),
               "no sysusers file")
+        check("net.ipv4.tcp_migrate_req = 1" in open(os.path.join(
+            d, "usr/lib/sysctl.d/idnode.conf")).read(), "no sysctl file")
         check(os.path.exists(os.path.join(d, "etc/logrotate.d/idnode")),
               "no logrotate file")
         check(os.path.exists(os.path.join(
