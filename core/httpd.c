@@ -10,6 +10,7 @@
 #include <event2/listener.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/net.h"
 
 #define HTTPD_MAX_TABLES 8
@@ -42,6 +43,8 @@ struct httpd {
                 void *ctx;
         } tables[HTTPD_MAX_TABLES];
         struct httpd_stats st;
+        int access_sample;
+        uint64_t access_seq;
 };
 
 /*
@@ -156,6 +159,40 @@ httpd_flag(const char *v)
                      strcmp(v, "yes") == 0 || strcmp(v, "1") == 0);
 }
 
+/* One sampled access-log line: never the query (it may hold secrets). */
+static void
+httpd_access_log(struct evhttp_request *req, int code, uint64_t us)
+{
+        static const char *const methods[] = {"GET", "POST", "HEAD", "PUT",
+                                              "DELETE"};
+        static const int bits[] = {HTTPD_GET, HTTPD_POST, HTTPD_HEAD, HTTPD_PUT,
+                                   HTTPD_DELETE};
+        struct evhttp_connection *conn = evhttp_request_get_connection(req);
+        const char *path =
+            evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+        int cmd = (int)evhttp_request_get_command(req);
+        const char *method = "OTHER";
+        char *addr = NULL, text[200];
+        ev_uint16_t port = 0;
+        size_t i;
+
+        for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+                if (cmd == bits[i])
+                        method = methods[i];
+        if (conn)
+                evhttp_connection_get_peer(conn, &addr, &port);
+        log_text(text, sizeof(text), path ? path : "", path ? strlen(path) : 0);
+        log_info("access",
+                 "plane=http peer=%s method=%s path=\"%s\" status=%d us=%llu",
+                 addr ? addr : "-", method, text, code, (unsigned long long)us);
+}
+
+void
+httpd_set_access_sample(struct httpd *h, int n)
+{
+        h->access_sample = n;
+}
+
 /* An answer was written: count it. */
 static void
 httpd_answered(struct evhttp_request *req, void *arg)
@@ -171,6 +208,9 @@ httpd_answered(struct evhttp_request *req, void *arg)
                 i++;
         h->st.answers[i]++;
         mhist_observe(&h->st.latency, now >= at ? now - at : 0);
+        if (h->access_sample &&
+            ++h->access_seq % (uint64_t)h->access_sample == 0)
+                httpd_access_log(req, code, now >= at ? now - at : 0);
 }
 
 static void
@@ -254,6 +294,7 @@ httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
                 return NULL;
         }
         evhttp_set_gencb(h->http, httpd_route_cb, h);
+        h->access_sample = o->access_sample;
         evhttp_set_timeout(h->http, o->idle_s);
         evhttp_set_max_body_size(h->http, (ev_ssize_t)o->max_body);
         evhttp_set_max_headers_size(h->http, (ev_ssize_t)o->max_headers);

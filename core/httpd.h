@@ -47,6 +47,7 @@ struct httpd_opts {
         int idle_s;      /* keep-alive connections close after this */
         size_t max_body; /* larger request bodies get 413 */
         size_t max_headers;
+        int access_sample; /* log one answer in N (access log); 0 = none */
 };
 
 /* Answers by status (the codes of httpd_stat_codes, then the rest). */
@@ -65,6 +66,8 @@ struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *o,
 /* Adds a route table (kept, not copied). 0, or -1 if too many tables. */
 int httpd_add_routes(struct httpd *h, const struct httpd_route *routes,
                      size_t n, void *ctx);
+/* A new access_sample (config reload). */
+void httpd_set_access_sample(struct httpd *h, int n);
 /* Copies the server's counters (on its thread). */
 void httpd_get_stats(const struct httpd *h, struct httpd_stats *s);
 /*

@@ -115,3 +115,32 @@ log_msg(enum log_level lvl, const char *event, const char *fmt, ...)
                 /* Nowhere left to report a failed log write. */
         }
 }
+
+char *
+log_text(char *out, size_t outsz, const void *p, size_t len)
+{
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *b = p;
+        size_t i, n = 0;
+
+        for (i = 0; i < len; i++) {
+                unsigned char ch = b[i];
+                int plain = ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\';
+
+                if (n + (plain ? 1 : 4) + 4 > outsz) {
+                        memcpy(out + n, "...", 3);
+                        n += 3;
+                        break;
+                }
+                if (plain) {
+                        out[n++] = (char)ch;
+                } else {
+                        out[n++] = '\\';
+                        out[n++] = 'x';
+                        out[n++] = hex[ch >> 4];
+                        out[n++] = hex[ch & 15];
+                }
+        }
+        out[n] = '\0';
+        return out;
+}

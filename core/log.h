@@ -6,6 +6,8 @@
 #ifndef CORE_LOG_H
 #define CORE_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Sets level and destination ("" = stderr). 0 on success, -1 on error. */
@@ -17,6 +19,13 @@ int log_enabled(enum log_level lvl);
 /* `event` is a short identifier; fmt adds key=value pairs. */
 void log_msg(enum log_level lvl, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Client bytes made safe for a quoted value: printable ASCII except '"'
+ * and '\\' kept, every other byte as \xNN, cut to fit with "...".
+ * Returns `out` (always NUL-terminated; outsz >= 8).
+ */
+char *log_text(char *out, size_t outsz, const void *p, size_t len);
 
 #define log_debug(ev, ...) log_msg(LOG_DEBUG, ev, __VA_ARGS__)
 #define log_info(ev, ...)  log_msg(LOG_INFO, ev, __VA_ARGS__)

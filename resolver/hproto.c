@@ -1,5 +1,6 @@
 #include "resolver/hproto.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,31 @@ static const struct {
 
 static void hproto_error(struct hctx *c, uint32_t rc, const char *msg);
 
+/* One sampled access-log line (access_log_sample). */
+static void
+hproto_access_log(const struct hctx *c)
+{
+        char peer[INET6_ADDRSTRLEN] = "-", name[160] = "";
+        const struct sockaddr_storage *a = &c->src->addr;
+        struct wire_resolve res;
+
+        if (a->ss_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)a)->sin_addr,
+                          peer, sizeof(peer));
+        else if (a->ss_family == AF_INET6)
+                inet_ntop(AF_INET6,
+                          &((const struct sockaddr_in6 *)a)->sin6_addr, peer,
+                          sizeof(peer));
+        if (c->msg && c->msg->h.opcode == OC_RESOLUTION &&
+            wire_resolve_decode(&c->msg->body, &res) == 0)
+                log_text(name, sizeof(name), res.handle.p, res.handle.len);
+        log_info("access",
+                 "plane=%s peer=%s opcode=%u rc=%s us=%llu handle=\"%s\"",
+                 c->src->kind == HSRC_UDP ? "udp" : "tcp", peer,
+                 c->msg ? (unsigned)c->msg->h.opcode : 0u, wire_rc_name(c->rc),
+                 (unsigned long long)(clock_us() - c->src->received_us), name);
+}
+
 /*
  * Sends the response built in rw->out.  One that cannot be sent (over
  * the maximum message size, or too many UDP fragments) is replaced by an
@@ -84,6 +110,9 @@ hproto_emit(struct hctx *c)
         }
         rworker_count_answer(rw, c->src->kind, c->msg ? c->msg->h.opcode : 0,
                              c->rc, clock_us() - c->src->received_us);
+        if (rw->cfg->access_log_sample &&
+            ++rw->access_seq % (uint64_t)rw->cfg->access_log_sample == 0)
+                hproto_access_log(c);
 }
 
 static void

@@ -265,6 +265,8 @@ rworker_reload(struct rworker *rw, struct config *cfg)
                 log_warn("reload_site", "site_address=\"%s\" kept=old",
                          cfg->site_address);
         rpool_set_timeout(rw->redis, cfg->request_timeout_ms);
+        if (rw->httpd)
+                httpd_set_access_sample(rw->httpd, cfg->access_log_sample);
         if (!cfg->cache)
                 cache_clear(rw->cache);
         config_unref(old);

@@ -74,6 +74,7 @@ struct rworker {
         void (*drained)(void *);
         void *drained_arg;
         struct rstats st;
+        uint64_t access_seq; /* answers, for access_log_sample */
 };
 
 /*

@@ -506,6 +506,7 @@ web_start(struct rworker *rw, char *err, size_t errlen)
         o.idle_s = rw->cfg->tcp_idle_timeout_ms / 1000 + 1;
         o.max_body = (size_t)rw->cfg->http_max_body_kb * 1024;
         o.max_headers = WEB_MAX_HEADERS;
+        o.access_sample = rw->cfg->access_log_sample;
         rw->httpd = httpd_new(rw->base, &o, err, errlen);
         if (!rw->httpd)
                 return -1;
