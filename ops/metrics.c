@@ -74,14 +74,6 @@ metrics_value(struct evbuffer *b, const char *name, const char *labels,
                             labels, labels[0] ? "}" : "", v);
 }
 
-static void
-metrics_one(struct evbuffer *b, const char *name, const char *type,
-            const char *help, unsigned long long v)
-{
-        metrics_head(b, name, type, help);
-        metrics_value(b, name, "", v);
-}
-
 /* A histogram's samples (its HELP/TYPE written by the caller). */
 static void
 metrics_hist(struct evbuffer *b, const char *name, const char *labels,
@@ -176,86 +168,12 @@ metrics_http(struct evbuffer *b, const struct httpd_stats *h)
 }
 
 static void
-metrics_cache(struct evbuffer *b, const struct cache_stats *c)
+metrics_redis(struct evbuffer *b, const struct rpool_stats *r)
 {
-        metrics_head(b, "idnode_cache_lookups_total", "counter",
-                     "In-process record cache lookups by result");
-        metrics_value(b, "idnode_cache_lookups_total", "result=\"hit\"",
-                      (unsigned long long)c->hits);
-        metrics_value(b, "idnode_cache_lookups_total", "result=\"miss\"",
-                      (unsigned long long)c->misses);
-        metrics_one(b, "idnode_cache_evictions_total", "counter",
-                    "Records evicted from the cache to make room",
-                    (unsigned long long)c->evictions);
-        metrics_one(b, "idnode_cache_invalidations_total", "counter",
-                    "Cached records dropped because Redis said they changed",
-                    (unsigned long long)c->invalidations);
-        metrics_one(b, "idnode_cache_entries", "gauge", "Records in the cache",
-                    (unsigned long long)c->entries);
-        metrics_one(b, "idnode_cache_bytes", "gauge",
-                    "Bytes of records in the cache",
-                    (unsigned long long)c->bytes);
-}
-
-static void
-metrics_redis(struct evbuffer *b, const struct metrics_sum *s)
-{
-        const struct rpool_stats *r = &s->rs.redis;
-
-        metrics_one(b, "idnode_redis_commands_total", "counter",
-                    "Commands sent to Redis by the workers",
-                    (unsigned long long)r->commands);
-        metrics_head(b, "idnode_redis_errors_total", "counter",
-                     "Redis commands that failed, by kind");
-        metrics_value(b, "idnode_redis_errors_total", "kind=\"timeout\"",
-                      (unsigned long long)r->timeouts);
-        metrics_value(b, "idnode_redis_errors_total", "kind=\"down\"",
-                      (unsigned long long)r->down_errors);
-        metrics_value(b, "idnode_redis_errors_total", "kind=\"watchdog\"",
-                      (unsigned long long)r->watchdog_drops);
-        metrics_one(b, "idnode_redis_reconnects_total", "counter",
-                    "Reconnections to Redis",
-                    (unsigned long long)r->reconnects);
         metrics_head(b, "idnode_redis_command_duration_seconds", "histogram",
                      "Redis command sent to reply received");
         metrics_hist(b, "idnode_redis_command_duration_seconds", "",
                      &r->latency);
-        metrics_one(b, "idnode_redis_inflight", "gauge",
-                    "Redis commands waiting for their reply",
-                    (unsigned long long)s->rs.redis_inflight);
-        metrics_one(b, "idnode_redis_connected_workers", "gauge",
-                    "Workers whose Redis connection is ready",
-                    (unsigned long long)s->redis_ready_workers);
-}
-
-static void
-metrics_conns(struct evbuffer *b, const struct metrics_sum *s)
-{
-        const struct rstats *st = &s->rs.st;
-
-        metrics_one(b, "idnode_tcp_connections", "gauge",
-                    "Open Handle protocol TCP connections",
-                    (unsigned long long)s->rs.tcp_conns);
-        metrics_one(b, "idnode_tcp_connections_accepted_total", "counter",
-                    "Handle protocol TCP connections accepted",
-                    (unsigned long long)st->tcp_accepted);
-        metrics_head(b, "idnode_connections_rejected_total", "counter",
-                     "Connections refused (over max_connections)");
-        metrics_value(b, "idnode_connections_rejected_total",
-                      "transport=\"tcp\"",
-                      (unsigned long long)st->tcp_rejected);
-        metrics_one(b, "idnode_tcp_idle_closed_total", "counter",
-                    "TCP connections closed for idleness",
-                    (unsigned long long)st->tcp_idle_closed);
-        metrics_one(b, "idnode_busy_answers_total", "counter",
-                    "Requests answered SERVER_BUSY or 503",
-                    (unsigned long long)st->busy);
-        metrics_one(b, "idnode_protocol_errors_total", "counter",
-                    "Handle requests answered PROTOCOL_ERROR",
-                    (unsigned long long)st->protocol_errors);
-        metrics_one(b, "idnode_udp_fragmented_total", "counter",
-                    "UDP answers sent in several datagrams",
-                    (unsigned long long)st->udp_fragmented);
 }
 
 static void
@@ -275,6 +193,89 @@ metrics_writes(struct evbuffer *b, const struct api_stats *a)
         }
 }
 
+/*
+ * The families whose samples are plain values: a row per sample, rows
+ * of one family together (a family's HELP and TYPE come with its first).
+ */
+static void
+metrics_scalars(struct evbuffer *b, const struct metrics_sum *s,
+                const struct metrics_info *info)
+{
+        const struct {
+                const char *name, *type, *help, *labels;
+                unsigned long long v;
+        } rows[] = {
+            {"idnode_cache_lookups_total", "counter",
+             "In-process record cache lookups by result", "result=\"hit\"",
+             (unsigned long long)s->rs.cache.hits},
+            {"idnode_cache_lookups_total", NULL, NULL, "result=\"miss\"",
+             (unsigned long long)s->rs.cache.misses},
+            {"idnode_redis_errors_total", "counter",
+             "Redis commands that failed, by kind", "kind=\"timeout\"",
+             (unsigned long long)s->rs.redis.timeouts},
+            {"idnode_redis_errors_total", NULL, NULL, "kind=\"down\"",
+             (unsigned long long)s->rs.redis.down_errors},
+            {"idnode_redis_errors_total", NULL, NULL, "kind=\"watchdog\"",
+             (unsigned long long)s->rs.redis.watchdog_drops},
+            {"idnode_connections_rejected_total", "counter",
+             "Connections refused (over max_connections)", "transport=\"tcp\"",
+             (unsigned long long)s->rs.st.tcp_rejected},
+            {"idnode_cache_evictions_total", "counter",
+             "Records evicted from the cache to make room", "",
+             (unsigned long long)s->rs.cache.evictions},
+            {"idnode_cache_invalidations_total", "counter",
+             "Cached records dropped because Redis said they changed", "",
+             (unsigned long long)s->rs.cache.invalidations},
+            {"idnode_cache_entries", "gauge", "Records in the cache", "",
+             (unsigned long long)s->rs.cache.entries},
+            {"idnode_cache_bytes", "gauge", "Bytes of records in the cache", "",
+             (unsigned long long)s->rs.cache.bytes},
+            {"idnode_redis_commands_total", "counter",
+             "Commands sent to Redis by the workers", "",
+             (unsigned long long)s->rs.redis.commands},
+            {"idnode_redis_reconnects_total", "counter",
+             "Reconnections to Redis", "",
+             (unsigned long long)s->rs.redis.reconnects},
+            {"idnode_redis_inflight", "gauge",
+             "Redis commands waiting for their reply", "",
+             (unsigned long long)s->rs.redis_inflight},
+            {"idnode_redis_connected_workers", "gauge",
+             "Workers whose Redis connection is ready", "",
+             (unsigned long long)s->redis_ready_workers},
+            {"idnode_tcp_connections", "gauge",
+             "Open Handle protocol TCP connections", "",
+             (unsigned long long)s->rs.tcp_conns},
+            {"idnode_tcp_connections_accepted_total", "counter",
+             "Handle protocol TCP connections accepted", "",
+             (unsigned long long)s->rs.st.tcp_accepted},
+            {"idnode_tcp_idle_closed_total", "counter",
+             "TCP connections closed for idleness", "",
+             (unsigned long long)s->rs.st.tcp_idle_closed},
+            {"idnode_busy_answers_total", "counter",
+             "Requests answered SERVER_BUSY or 503", "",
+             (unsigned long long)s->rs.st.busy},
+            {"idnode_protocol_errors_total", "counter",
+             "Handle requests answered PROTOCOL_ERROR", "",
+             (unsigned long long)s->rs.st.protocol_errors},
+            {"idnode_udp_fragmented_total", "counter",
+             "UDP answers sent in several datagrams", "",
+             (unsigned long long)s->rs.st.udp_fragmented},
+            {"idnode_start_time_seconds", "gauge",
+             "When the process started, unix seconds", "",
+             (unsigned long long)info->start_unix},
+            {"idnode_workers", "gauge", "Worker threads", "",
+             (unsigned long long)s->workers},
+        };
+        size_t i;
+
+        for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                if (rows[i].type)
+                        metrics_head(b, rows[i].name, rows[i].type,
+                                     rows[i].help);
+                metrics_value(b, rows[i].name, rows[i].labels, rows[i].v);
+        }
+}
+
 void
 metrics_render(struct evbuffer *out, const struct metrics_sum *sum,
                const struct metrics_info *info)
@@ -285,15 +286,9 @@ metrics_render(struct evbuffer *out, const struct metrics_sum *sum,
         metrics_head(out, "idnode_build_info", "gauge",
                      "Always 1; the version as a label");
         metrics_value(out, "idnode_build_info", labels, 1);
-        metrics_one(out, "idnode_start_time_seconds", "gauge",
-                    "When the process started, unix seconds",
-                    (unsigned long long)info->start_unix);
-        metrics_one(out, "idnode_workers", "gauge", "Worker threads",
-                    (unsigned long long)sum->workers);
+        metrics_scalars(out, sum, info);
         metrics_handle(out, &sum->rs.st);
         metrics_http(out, &sum->rs.http);
-        metrics_cache(out, &sum->rs.cache);
-        metrics_redis(out, sum);
-        metrics_conns(out, sum);
+        metrics_redis(out, &sum->rs.redis);
         metrics_writes(out, &sum->api);
 }

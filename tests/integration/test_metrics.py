@@ -128,6 +128,16 @@ def _(n):
        "ident.create (a refused create is not a write)")
 
 
+def readyz_until(n, status, seconds):
+    """Polls /readyz until it answers `status` or time runs out."""
+    deadline = time.monotonic() + scaled(seconds)
+    while True:
+        st, _, body = admin(n, "/readyz")
+        if st == status or time.monotonic() > deadline:
+            return st, body
+        time.sleep(0.1)
+
+
 @g.test("/readyz: ready, 503 with details while Redis is down, ready "
         "again after it returns; /healthz stays 200")
 def _(n):
@@ -136,12 +146,7 @@ def _(n):
     eq((st, json.loads(body)["ready"]), (200, True), "ready")
     n.stop_redis()
     try:
-        deadline = time.monotonic() + scaled(10)
-        while time.monotonic() < deadline:
-            st, _, body = admin(n, "/readyz")
-            if st == 503:
-                break
-            time.sleep(0.1)
+        st, body = readyz_until(n, 503, 10)
         eq(st, 503, "readyz with Redis down")
         d = json.loads(body)
         eq((d["ready"], d["redis"]["connected_workers"]), (False, 0),
@@ -149,13 +154,7 @@ def _(n):
         eq(admin(n, "/healthz")[0], 200, "healthz with Redis down")
     finally:
         n.start_redis()
-    deadline = time.monotonic() + scaled(15)
-    while time.monotonic() < deadline:
-        st, _, body = admin(n, "/readyz")
-        if st == 200:
-            break
-        time.sleep(0.1)
-    eq(st, 200, "readyz after Redis returned")
+    eq(readyz_until(n, 200, 15)[0], 200, "readyz after Redis returned")
 
 
 @g.test("the admin routes are not on the public HTTP port; admin_bind "
