@@ -10,5 +10,7 @@ uint64_t clock_ms(void);
 uint64_t clock_us(void);
 /* Unix seconds, for protocol timestamps and expirations. */
 uint32_t clock_unix(void);
+/* Unix milliseconds, for record times (lifecycle events). */
+uint64_t clock_unix_ms(void);
 
 #endif

@@ -68,6 +68,7 @@ static const struct config_key keys[] = {
     INT(http_max_body_kb, 64, 65536, 8192, 0),
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),
     BOOL(publish_registrant, 0, 0),
+    INT(event_max_per_handle, 1, 100000000, 100000, 0),
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */

@@ -47,6 +47,7 @@ struct config {
         int http_max_body_kb;
         int audit_max_entries;
         int publish_registrant;
+        int event_max_per_handle;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
         char secret_key_file[CONFIG_STR_MAX];

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "registry/audit.h"
 #include "registry/ent.h"
+#include "registry/event.h"
 #include "registry/grant.h"
 #include "registry/ident.h"
 #include "registry/keys.h"
@@ -41,7 +42,7 @@ static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
     api_self_routes, ent_routes,   review_routes, pfx_routes,   plat_routes,
-    tplapi_routes,   ident_routes, audit_routes,  grant_routes,
+    tplapi_routes,   ident_routes, audit_routes,  grant_routes, event_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

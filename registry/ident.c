@@ -35,7 +35,8 @@
  * written, 0 already there with the same values, -1 with others; values
  * are compared without their timestamp (bytes 5-8 of the wire form), so
  * a client retrying after a timeout learns its first call succeeded.
- * Update, delete: 1 done, 0 no such identifier.  Update keeps c=.
+ * Update, delete: 1 done, 0 no such identifier.  Update keeps c= and
+ * the lifecycle state (KEYS_LIFECYCLE_FIELD, written by registry/event).
  */
 static const char write_lua[] =
     "local k, op, now, meta = KEYS[1], ARGV[1], ARGV[2], '" KEYS_META_FIELD
@@ -60,13 +61,15 @@ static const char write_lua[] =
     "  return -1\n"
     "end\n"
     "if op == 'u' and not exists then return 0 end\n"
-    "local m = 'c=' .. now\n"
+    "local m, lc = 'c=' .. now, false\n"
     "if op == 'u' then\n"
     "  local old = ' ' .. (redis.call('HGET', k, meta) or '')\n"
+    "  lc = redis.call('HGET', k, '" KEYS_LIFECYCLE_FIELD "')\n"
     "  m = 'c=' .. (old:match(' c=(%d+)') or now) .. ' u=' .. now\n"
     "  redis.call('DEL', k)\n"
     "end\n"
     "redis.call('HSET', k, meta, m .. ' by=' .. ARGV[3], unpack(ARGV, 4))\n"
+    "if lc then redis.call('HSET', k, '" KEYS_LIFECYCLE_FIELD "', lc) end\n"
     "return 1\n";
 
 enum ident_op { IDENT_CREATE, IDENT_UPDATE, IDENT_DELETE };

@@ -21,6 +21,15 @@
  * values.
  */
 #define KEYS_META_FIELD "_m"
+/*
+ * Field of a handle hash with the identifier's lifecycle state, written
+ * by every event appended (registry/event): "STAGE HOLDER", the stage of
+ * the latest event recorded and the USCC of the latest holder an event
+ * named ("-" while none has).  STAGE is a stage code (1-32 of
+ * [a-z0-9_-]), so the two split at the one space.  An identifier update
+ * keeps it.  Absent until the first event.
+ */
+#define KEYS_LIFECYCLE_FIELD "_lc"
 /* Key prefix the resolvers' cache tracks for invalidation. */
 #define KEYS_HANDLE_PREFIX "h:"
 
@@ -95,6 +104,27 @@ size_t keys_platforms(char *out, size_t outsz, const char *uscc);
  *                 -> scopes, space separated (registry/grant)
  */
 size_t keys_events(char *out, size_t outsz, const char *name, size_t len);
+/*
+ * The fields of an ev:{H} entry (its id, "MS-SEQ", is Redis's and says
+ * when it was recorded); registry/evparse writes and reads them:
+ * s  stage code              t  when it happened, unix milliseconds
+ * e  the recording USCC      b  the recording account
+ * l  location                h  holder USCC
+ * a  attrs, compact JSON     c  the id of the event it corrects
+ * x  ids of the events it closes, space separated
+ * p  "0" when not public
+ * Absent fields are absent values (p absent: public).
+ */
+#define KEYS_EV_STAGE    "s"
+#define KEYS_EV_TIME     "t"
+#define KEYS_EV_ENT      "e"
+#define KEYS_EV_BY       "b"
+#define KEYS_EV_LOCATION "l"
+#define KEYS_EV_HOLDER   "h"
+#define KEYS_EV_ATTRS    "a"
+#define KEYS_EV_CORRECTS "c"
+#define KEYS_EV_CLOSES   "x"
+#define KEYS_EV_PUBLIC   "p"
 size_t keys_links(char *out, size_t outsz, const char *name, size_t len);
 size_t keys_grants(char *out, size_t outsz, const char *name, size_t len);
 

@@ -9,6 +9,7 @@
 
 #include "core/hval.h"
 #include "core/utf8.h"
+#include "registry/evparse.h"
 
 #define TPL_MAX_NAME 64u /* characters */
 #define TPL_MAX_DESC 1024u
@@ -22,6 +23,11 @@ struct tpl_item {
         uint32_t min_len, max_len;
 };
 
+struct tpl_stage {
+        char code[EVPARSE_STAGE_MAX + 1];
+        char name[4 * TPL_MAX_NAME + 1];
+};
+
 struct tpl {
         char prefix[TPL_MAX_PREFIX + 1];
         char version[4 * TPL_MAX_VERSION + 1];
@@ -31,6 +37,8 @@ struct tpl {
         char *description;
         size_t n;
         struct tpl_item *items;
+        size_t nstages;
+        struct tpl_stage stages[TPL_MAX_STAGES];
 };
 
 static int
@@ -264,6 +272,62 @@ tpl_clash(const struct tpl *t, const struct tpl_item *it, size_t skip)
         return NULL;
 }
 
+/* The index of stage `code` in t, or t->nstages if there is none. */
+static size_t
+tpl_stage_find(const struct tpl *t, const char *code)
+{
+        size_t k;
+
+        for (k = 0; k < t->nstages; k++)
+                if (strcmp(t->stages[k].code, code) == 0)
+                        break;
+        return k;
+}
+
+/* The custom lifecycle stages: [{code, name}], codes unique. */
+static int
+tpl_stages(struct tpl *t, const json_t *root, char *err, size_t errlen)
+{
+        const json_t *a = json_object_get(root, "stages"), *e;
+        struct tpl_stage st;
+        char where[32];
+        size_t i;
+
+        if (!a || json_is_null(a))
+                return 0;
+        if (!json_is_array(a) || json_array_size(a) > TPL_MAX_STAGES)
+                return tpl_fail(err, errlen,
+                                "stages must be an array of at most %u "
+                                "stages",
+                                TPL_MAX_STAGES);
+        json_array_foreach(a, i, e)
+        {
+                snprintf(where, sizeof(where), "stages[%zu].", i);
+                if (!json_is_object(e))
+                        return tpl_fail(err, errlen,
+                                        "stages[%zu] must be an object", i);
+                if (tpl_text(e, "code", where, 1, EVPARSE_STAGE_MAX, st.code,
+                             sizeof(st.code), err, errlen) < 0 ||
+                    tpl_text(e, "name", where, 1, TPL_MAX_NAME, st.name,
+                             sizeof(st.name), err, errlen) < 0)
+                        return -1;
+                if (!evparse_stage_ok(st.code, strlen(st.code)))
+                        return tpl_fail(err, errlen,
+                                        "%scode must be 1 to %d of a-z 0-9 _ -",
+                                        where, EVPARSE_STAGE_MAX);
+                if (evparse_stage_builtin(st.code))
+                        return tpl_fail(err, errlen,
+                                        "%scode %s is a built-in stage", where,
+                                        st.code);
+                if (tpl_stage_find(t, st.code) < t->nstages)
+                        return tpl_fail(err, errlen,
+                                        "%scode %s is used by another stage",
+                                        where, st.code);
+                t->stages[t->nstages++] = st;
+        }
+        return 0;
+}
+
 struct tpl *
 tpl_parse(const char *json, size_t len, char *err, size_t errlen)
 {
@@ -296,7 +360,8 @@ tpl_parse(const char *json, size_t len, char *err, size_t errlen)
             tpl_industry(t, root, err, errlen) < 0 ||
             tpl_int(root, "type", "", 0, 1, 2, &type, err, errlen) < 0 ||
             tpl_text(root, "description", "", 0, TPL_MAX_DESC, desc,
-                     sizeof(desc), err, errlen) < 0)
+                     sizeof(desc), err, errlen) < 0 ||
+            tpl_stages(t, root, err, errlen) < 0)
                 goto fail;
         if (!tpl_prefix_ok(t->prefix)) {
                 tpl_fail(err, errlen,
@@ -429,6 +494,22 @@ tpl_merge(struct tpl *cur, const struct tpl *upd, char *err, size_t errlen)
                         }
                 }
         }
+        for (i = 0, k = cur->nstages; i < upd->nstages; i++)
+                if (tpl_stage_find(cur, upd->stages[i].code) == cur->nstages)
+                        k++;
+        if (k > TPL_MAX_STAGES) {
+                free(items);
+                free(desc);
+                return tpl_fail(err, errlen, "a template has at most %u stages",
+                                TPL_MAX_STAGES);
+        }
+        /* Nothing fails from here on: stages are renamed or added. */
+        for (i = 0; i < upd->nstages; i++) {
+                k = tpl_stage_find(cur, upd->stages[i].code);
+                if (k == cur->nstages)
+                        cur->nstages++;
+                cur->stages[k] = upd->stages[i];
+        }
         if (upd->category[0]) {
                 memcpy(cur->category, upd->category, sizeof(cur->category));
                 memcpy(cur->specific, upd->specific, sizeof(cur->specific));
@@ -521,6 +602,18 @@ tpl_check_values(const struct tpl *t, const struct hval *v, size_t n, char *err,
 }
 
 int
+tpl_has_stage(const struct tpl *t, const char *code)
+{
+        return tpl_stage_find(t, code) < t->nstages;
+}
+
+size_t
+tpl_stage_count(const struct tpl *t)
+{
+        return t->nstages;
+}
+
+int
 tpl_item_by_type(const struct tpl *t, const char *type, size_t len,
                  uint32_t *index, int *state)
 {
@@ -591,6 +684,16 @@ tpl_dump(const struct tpl *t)
                                     json_string(t->subclass));
         if (t->type)
                 json_object_set_new(root, "type", json_integer(t->type));
+        if (t->nstages) {
+                json_t *st = json_array();
+
+                for (k = 0; k < t->nstages; k++)
+                        json_array_append_new(st, json_pack("{s:s,s:s}", "code",
+                                                            t->stages[k].code,
+                                                            "name",
+                                                            t->stages[k].name));
+                json_object_set_new(root, "stages", st);
+        }
         s = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(root);
         return s;

@@ -6,6 +6,11 @@
  * idIndex >= 2000, idType unique, string values with length limits,
  * required or not, enabled (state 1) or disabled (0).  Index 1001 holds
  * the template version on every identifier and is written by the server.
+ *
+ * Its optional `stages`, [{"code", "name"}], are lifecycle stages its
+ * identifiers' events may use besides the built-in ones (docs/trace.md):
+ * code 1-32 of [a-z0-9_-], not built in, unique; name 1-64 characters;
+ * at most TPL_MAX_STAGES.
  */
 #ifndef REGISTRY_TPL_H
 #define REGISTRY_TPL_H
@@ -22,6 +27,7 @@ struct tpl;
 #define TPL_MAX_PREFIX    64u
 #define TPL_MAX_VERSION   128u
 #define TPL_MAX_VALUE     255u /* SNMS value limit, in characters */
+#define TPL_MAX_STAGES    32u
 
 /*
  * Parses and validates a template body (JSON text).  Unknown members are
@@ -38,7 +44,8 @@ size_t tpl_item_count(const struct tpl *t);
 /*
  * Applies a PUT: items of `upd` matched by (idIndex, idType) replace
  * their counterpart's name, required, state and metadata; others are
- * added.  Nothing is ever removed.  prefix and version must be equal.
+ * added; stages matched by code are renamed, others added.  Nothing is
+ * ever removed.  prefix and version must be equal.
  * Returns 0, or -1 with err (and `cur` unchanged).
  */
 int tpl_merge(struct tpl *cur, const struct tpl *upd, char *err, size_t errlen);
@@ -65,6 +72,10 @@ int tpl_item_by_type(const struct tpl *t, const char *type, size_t len,
  */
 const char *tpl_missing_required(const struct tpl *t, const uint32_t *idx,
                                  size_t n);
+
+/* 1 if `code` is one of the template's own lifecycle stages. */
+int tpl_has_stage(const struct tpl *t, const char *code);
+size_t tpl_stage_count(const struct tpl *t);
 
 /* The template as JSON text (malloc'd), the form it is stored in. */
 char *tpl_dump(const struct tpl *t);

@@ -36,6 +36,17 @@
     bench.py register-result RES TARGET OUT
                                      the register_http line, its ratio to
                                      OUT's import_ids
+    bench.py event-setup PORT ACCOUNTS JSONL N PATHS
+                                     event_append: logs the enterprise of
+                                     ACCOUNTS in (prints its token) and
+                                     writes /api/events/<h> for the first
+                                     N handles of JSONL to PATHS
+    bench.py event-count SOCK PATHS  the events stored for those handles
+                                     (XLEN of each ev:{h}, over SOCK)
+    bench.py event-result WRK BASELINE STORED TARGET OUT
+                                     the event_append line: wrk's rate
+                                     against the redis-benchmark XADD
+                                     JSON BASELINE; STORED events written
     bench.py summary OUT             a table of OUT for humans
     bench.py cpu-busy SECONDS        percentage of CPU time (all cores) not
                                      idle over the next SECONDS, then the
@@ -147,7 +158,8 @@ def cmd_redis_csv(path, test="GET"):
         rows = list(csv.reader(f))
     head = rows[0]
     for row in rows[1:]:
-        if row and row[0] == test:
+        # A command given on the command line is named by its whole text.
+        if row and (row[0] == test or row[0].startswith(test + " ")):
             r = dict(zip(head, row))
             print(json.dumps({"ops_per_s": float(r["rps"]),
                               "p50_ms": float(r["p50_latency_ms"]),
@@ -172,6 +184,7 @@ def cmd_wrk(path):
     if not (rps and p50 and p99):
         sys.exit("cannot parse wrk output in %s" % path)
     errors = 0
+    reqs = re.search(r"^\s+(\d+) requests in", text, re.M)
     m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     if m:
         errors += int(m.group(1))
@@ -182,7 +195,8 @@ def cmd_wrk(path):
     print(json.dumps({"ops_per_s": float(rps.group(1)),
                       "p50_ms": round(wrk_ms(p50.group(1)), 3),
                       "p99_ms": round(wrk_ms(p99.group(1)), 3),
-                      "errors": errors}))
+                      "errors": errors,
+                      "requests": int(reqs.group(1)) if reqs else None}))
 
 
 def cmd_fetch(host, port, listfile, n, docroot, pathsfile):
@@ -386,6 +400,69 @@ def cmd_register_result(result, target, out):
           "clients": r["clients"], "duration_s": r["seconds"]}, out)
 
 
+def cmd_event_setup(port, accounts, jsonl, n, paths):
+    """Logs the enterprise in (prints the token) and writes the paths."""
+    ename, epw = [ln.split() for ln in open(accounts)][0]
+    token = snms_ok(port, "POST", "/identity/token",
+                    {"username": ename, "password": epw})["token"]
+    out = []
+    with open(jsonl, encoding="utf-8") as f:
+        for line in f:
+            if len(out) == int(n):
+                break
+            h = json.loads(line)["handle"]
+            out.append("/api/events/" + urllib.parse.quote(h, safe="/"))
+    with open(paths, "w") as f:
+        f.write("\n".join(out) + "\n")
+    print(token)
+
+
+def resp_read(f):
+    """One RESP reply (the integer and bulk replies XLEN gives)."""
+    line = f.readline()
+    if line[:1] == b":":
+        return int(line[1:])
+    sys.exit("unexpected Redis reply %r" % line)
+
+
+def cmd_event_count(sock, paths):
+    """Sum of XLEN ev:{h} over the handles of the paths, pipelined."""
+    keys = [urllib.parse.unquote(p[len("/api/events/"):])
+            for p in open(paths).read().split("\n") if p]
+    out = bytearray()
+    for h in keys:
+        k = ("ev:{%s}" % h).encode()
+        out += b"*2\r\n$4\r\nXLEN\r\n$%d\r\n%s\r\n" % (len(k), k)
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(60)
+    s.connect(sock)
+    s.sendall(bytes(out))
+    f = s.makefile("rb")
+    print(sum(resp_read(f) for _ in keys))
+    s.close()
+
+
+def cmd_event_result(result, baseline, stored, target, out):
+    """The event_append line.  Every request must have been answered
+    200 and stored: `stored` (events written during the run) at least
+    the requests wrk counted (it does not count those still in flight
+    when it stops, which may be stored too)."""
+    r = json.load(open(result))
+    b = json.load(open(baseline))
+    ratio = r["ops_per_s"] / b["ops_per_s"] if b["ops_per_s"] else 0.0
+    ok = r["errors"] == 0 and r["requests"] is not None and \
+        int(stored) >= r["requests"]
+    emit({"name": "event_append", "ops_per_s": round(r["ops_per_s"], 1),
+          "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"],
+          "baseline": "redis-benchmark XADD (same fields, same Redis)",
+          "baseline_ops_per_s": round(b["ops_per_s"], 1),
+          "ratio": round(ratio, 3), "target": "ratio " + target,
+          "target_met": target_met(ratio, target) and ok,
+          "baseline_p50_ms": b["p50_ms"], "baseline_p99_ms": b["p99_ms"],
+          "requests": r["requests"], "stored": int(stored),
+          "errors": r["errors"]}, out)
+
+
 def cmd_summary(out):
     print("%-22s %12s %12s %8s  %-10s %s" % ("benchmark", "ops/s",
                                             "baseline", "ratio", "target",
@@ -411,6 +488,8 @@ CMDS = {"ports": cmd_ports, "http-status": cmd_http_status,
         "memory": cmd_memory, "import": cmd_import, "summary": cmd_summary,
         "register-http": cmd_register_http,
         "register-result": cmd_register_result,
+        "event-setup": cmd_event_setup, "event-count": cmd_event_count,
+        "event-result": cmd_event_result,
         "cpu-busy": cmd_cpu_busy}
 
 if __name__ == "__main__":

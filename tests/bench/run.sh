@@ -17,6 +17,8 @@
 #   BENCH_IMPORT_IDS identifiers in the import_ids CSV   (default 1000000)
 #   BENCH_REGISTER_IDS   identifiers register_http sends  (default 200000)
 #   BENCH_REGISTER_CLIENTS its concurrent HTTP clients    (default 4)
+#   BENCH_EVENT_IDS      identifiers event_append spreads events over
+#                        (default 10000, of those register_http made)
 #   BENCH_WORKERS  idnode workers and nginx worker processes (default 1:
 #                  Redis serves its baseline with one thread, and the load
 #                  generator needs the other core of a 2-core machine)
@@ -43,6 +45,7 @@ NHTTP=${BENCH_HTTP_IDS:-10000}
 NIMP=${BENCH_IMPORT_IDS:-1000000}
 NREG=${BENCH_REGISTER_IDS:-200000}
 NREGC=${BENCH_REGISTER_CLIENTS:-4}
+NEVIDS=${BENCH_EVENT_IDS:-10000}
 PREFIX=88.1000.1
 HELP="python3 $ROOT/tests/bench/bench.py"
 OUTDIR=$ROOT/tests/bench/out
@@ -361,6 +364,70 @@ EOF
         IDNODE_PID=
 }
 
+# ---- 7. event_append (after register_http, on its Redis) -----------------
+# POST /api/events/{handle} from BENCH_CLIENTS wrk connections with the
+# enterprise's bearer token: a maintenance event on one of the first
+# BENCH_EVENT_IDS register_http identifiers each.  Baseline: redis-benchmark
+# XADD of an entry with the same fields, same clients, same Redis (AOF,
+# fsync always).
+run_event_append() {
+        local before after rb_n
+        [ -s "$T/reg-accounts" ] && [ -s "$T/reg.jsonl" ] ||
+                { step_failed "event_append: register_http did not run"; return; }
+        "$B/idnode" -c "$T/reg.json" 2>>"$T/idnode.log" &
+        IDNODE_PID=$!
+        wait_for 15 http_up || { step_failed "idnode for event_append" \
+                "$T/idnode.log"; return; }
+        EV_TOKEN=$($HELP event-setup "$P_HTTP" "$T/reg-accounts" \
+                "$T/reg.jsonl" "$NEVIDS" "$T/ev-paths.txt") ||
+                { step_failed "event_append: login"; return; }
+        before=$($HELP event-count "$T/imp/redis.sock" "$T/ev-paths.txt") ||
+                { step_failed "event_append: counting events"; return; }
+        wait_for 120 redis_quiet_imp ||
+                log "WARNING: Redis is still rewriting its AOF"
+        check_idle "before event_append"
+        log "wrk event_append: $NEVIDS identifiers, $C connections"
+        if ! BENCH_PATHS=$T/ev-paths.txt BENCH_TOKEN=$EV_TOKEN wrk -t2 \
+                -c "$C" -d "${D}s" --latency -s "$ROOT/tests/bench/events.lua" \
+                "http://127.0.0.1:$P_HTTP" >"$T/wrk-events.txt" 2>&1 ||
+                ! $HELP wrk "$T/wrk-events.txt" >"$T/wrk-events.json"; then
+                step_failed "wrk event_append" "$T/wrk-events.txt"
+                stop_pid "$IDNODE_PID"
+                IDNODE_PID=
+                return
+        fi
+        stop_pid "$IDNODE_PID"
+        IDNODE_PID=
+        after=$($HELP event-count "$T/imp/redis.sock" "$T/ev-paths.txt")
+        log "event_append: $((after - before)) events stored"
+        # The fields idnode stores for these events, as long, without the
+        # quotes and commas redis-benchmark's CSV would not escape.
+        set -- XADD "bench:ev:{88.1001.7/__rand_int__}" "*" s maintenance \
+                t 1772359200000 e 91110000600037341L b bench-ent \
+                l "bench plant 2: line 3" \
+                a '{:operatingHours::12345;:faultCode:::E-17:}'
+        wait_for 120 redis_quiet_imp ||
+                log "WARNING: Redis is still rewriting its AOF"
+        check_idle "before redis-benchmark XADD"
+        redis-benchmark -s "$T/imp/redis.sock" -c "$C" -n 20000 \
+                -r "$NEVIDS" --csv "$@" >"$T/rb-xadd-cal.csv" 2>/dev/null ||
+                { step_failed "redis-benchmark XADD calibration"; return; }
+        rb_n=$(python3 -c "import json,subprocess,sys
+r=json.loads(subprocess.check_output(sys.argv[1:]))
+print(max(20000, int(r['ops_per_s'] * $D)))" $HELP redis-csv \
+                "$T/rb-xadd-cal.csv" XADD) ||
+                { step_failed "redis-benchmark XADD calibration"; return; }
+        log "redis-benchmark XADD, $rb_n requests"
+        if redis-benchmark -s "$T/imp/redis.sock" -c "$C" -n "$rb_n" \
+                -r "$NEVIDS" --csv "$@" >"$T/rb-xadd.csv" 2>/dev/null &&
+                $HELP redis-csv "$T/rb-xadd.csv" XADD >"$T/rb-xadd.json"; then
+                $HELP event-result "$T/wrk-events.json" "$T/rb-xadd.json" \
+                        "$((after - before))" ">=0.05" "$RESULTS"
+        else
+                step_failed "redis-benchmark XADD"
+        fi
+}
+
 # ---- 5. import_ids -------------------------------------------------------
 # idctl import of a CSV against a 6-item template into a fresh Redis run
 # from ops/redis.conf (AOF, fsync always: every acknowledged write is on
@@ -417,6 +484,7 @@ if python3 tests/data/gen_import.py --count "$NIMP" --prefix "$IPFX" \
                 step_failed "idctl import for import_ids" "$T/import-ids.log"
         fi
         run_register_http
+        run_event_append
         stop_pid "$IMP_REDIS_PID"
         IMP_REDIS_PID=
 else

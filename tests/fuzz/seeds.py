@@ -315,6 +315,49 @@ SEAL = {
     "empty": "",
 }
 
+# Lifecycle event bodies (docs/trace.md), and the texts the event routes
+# take (times, ids), which fuzz_event also tries.
+EVENT = {
+    "full": '{"stage":"maintenance","time":"2026-03-01T10:00:00Z",'
+            '"location":"Fuzhou plant 2, line 3","holder":'
+            '"91350100M000100Y43","attrs":{"operatingHours":12500,'
+            '"faultCode":"E-17","partReplaced":"88.123.2/BRG-6205-000331",'
+            '"ok":true,"temp":71.25},"corrects":"1795430400000-0",'
+            '"closes":["1795430300000-0"],"public":true}',
+    "minimal": '{"stage":"design"}',
+    "custom_stage_offset": '{"stage":"calibration","time":'
+                           '"2026-03-01T18:00:00.123456+08:00",'
+                           '"location":"福州","public":false}',
+    "nulls": '{"stage":"delivery","holder":null,"attrs":{},"closes":[],'
+             '"corrects":null,"location":""}',
+    "future": '{"stage":"design","time":"2026-03-01T10:05:01Z"}',
+    "bad_stage": '{"stage":"Maintenance"}',
+    "bad_holder": '{"stage":"delivery","holder":"91350100M000100Y44"}',
+    "bad_attr": '{"stage":"fault","attrs":{"nested":{"a":1}}}',
+    "repeated_close": '{"stage":"maintenance","closes":["1-0","01-0"]}',
+    "unknown_member": '{"stage":"design","id":"1-0"}',
+    "time_leap_day": "2024-02-29T23:59:60.999z",
+    "time_not_leap": "2100-02-29T00:00:00Z",
+    "time_offset": "1970-01-01T08:00:00+08:00",
+    "id_max": "18446744073709551615-18446744073709551615",
+    "id_overflow": "18446744073709551616-0",
+}
+
+# Templates with custom lifecycle stages (fuzz_tpl also has the inputs
+# libFuzzer found).
+TPL = {
+    "stages": '{"prefix":"88.123.45","version":"v1","items":[{"name":"a",'
+              '"idType":"serialNo","idIndex":2000}],"stages":[{"code":'
+              '"calibration","name":"校准"},{"code":"paint_2-b","name":'
+              '"喷漆"}]}',
+    "stage_builtin": '{"prefix":"88.1","version":"v1","items":[{"name":"a",'
+                     '"idType":"t","idIndex":2000}],"stages":[{"code":'
+                     '"fault","name":"x"}]}',
+    "stage_repeated": '{"prefix":"88.1","version":"v1","items":[{"name":'
+                      '"a","idType":"t","idIndex":2000}],"stages":[{"code":'
+                      '"c","name":"x"},{"code":"c","name":"y"}]}',
+}
+
 TARGETS = {
     "fuzz_wire": WIRE,
     "fuzz_seal": SEAL,
@@ -324,6 +367,8 @@ TARGETS = {
     "fuzz_hname": HNAME,
     "fuzz_config": CONFIG,
     "fuzz_ent": ENT,
+    "fuzz_event": EVENT,
+    "fuzz_tpl": TPL,
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site")

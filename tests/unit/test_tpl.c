@@ -288,6 +288,162 @@ items_by_type_and_required(void **state)
         tpl_free(t);
 }
 
+/* PUMP with custom lifecycle stages (the body's "stages" member). */
+static struct tpl *
+parse_stages(const char *stages)
+{
+        char from[] = "\"type\":1,";
+        static char to[8192];
+
+        snprintf(to, sizeof(to), "\"type\":1,\"stages\":%s,", stages);
+        return parse_with(from, to);
+}
+
+/* A stages array of n stages s0, s1, ... */
+static const char *
+stage_list(size_t n)
+{
+        static char buf[4096];
+        size_t i, len = 0;
+
+        len += (size_t)snprintf(buf + len, sizeof(buf) - len, "[");
+        for (i = 0; i < n; i++)
+                len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+                                        "%s{\"code\":\"s%zu\",\"name\":\"x\"}",
+                                        i ? "," : "", i);
+        snprintf(buf + len, sizeof(buf) - len, "]");
+        return buf;
+}
+
+/* Parses PUMP with stages; 1 if it was accepted. */
+static int
+stages_ok(const char *stages)
+{
+        struct tpl *t = parse_stages(stages);
+
+        tpl_free(t);
+        return t != NULL;
+}
+
+static void
+stages_parsed_and_dumped(void **state)
+{
+        struct tpl *t = parse_stages("[{\"code\":\"calibration\",\"name\":"
+                                     "\"校准\"},{\"code\":\"paint_2-b\","
+                                     "\"name\":\"喷漆\"}]"),
+                   *again;
+        char *a, *b;
+
+        (void)state;
+        assert_non_null(t);
+        assert_int_equal(tpl_stage_count(t), 2);
+        assert_int_equal(tpl_has_stage(t, "calibration"), 1);
+        assert_int_equal(tpl_has_stage(t, "paint_2-b"), 1);
+        assert_int_equal(tpl_has_stage(t, "calib"), 0);
+        assert_int_equal(tpl_has_stage(t, "maintenance"), 0);
+        a = tpl_dump(t);
+        assert_non_null(strstr(a, "\"stages\":[{\"code\":\"calibration\","
+                                  "\"name\":\"校准\"},{\"code\":"
+                                  "\"paint_2-b\",\"name\":\"喷漆\"}]"));
+        again = parse(a);
+        assert_non_null(again);
+        b = tpl_dump(again);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+        tpl_free(again);
+        tpl_free(t);
+        /* No stages: none dumped (templates stored before stages). */
+        t = parse_stages("[]");
+        assert_int_equal(tpl_stage_count(t), 0);
+        a = tpl_dump(t);
+        assert_null(strstr(a, "stages"));
+        free(a);
+        tpl_free(t);
+        t = parse_stages("null");
+        assert_non_null(t);
+        tpl_free(t);
+}
+
+static void
+stage_errors(void **state)
+{
+        (void)state;
+        assert_null(parse_stages("{}"));
+        assert_non_null(strstr(err, "stages must be an array"));
+        assert_null(parse_stages("[1]"));
+        assert_non_null(strstr(err, "stages[0] must be an object"));
+        assert_null(parse_stages("[{\"name\":\"x\"}]"));
+        assert_non_null(strstr(err, "stages[0].code is required"));
+        assert_null(parse_stages("[{\"code\":\"Cal\",\"name\":\"x\"}]"));
+        assert_non_null(strstr(err, "stages[0].code must be"));
+        assert_null(parse_stages("[{\"code\":\"a b\",\"name\":\"x\"}]"));
+        assert_non_null(strstr(err, "stages[0].code must be"));
+        assert_null(parse_stages("[{\"code\":\"" /* 33 characters */
+                                 "abcdefghijabcdefghijabcdefghijabc\","
+                                 "\"name\":\"x\"}]"));
+        assert_non_null(strstr(err, "stages[0].code is longer than 32"));
+        assert_null(parse_stages("[{\"code\":\"fault\",\"name\":\"x\"}]"));
+        assert_non_null(strstr(err, "built-in"));
+        assert_null(parse_stages("[{\"code\":\"c\"}]"));
+        assert_non_null(strstr(err, "stages[0].name is required"));
+        assert_null(parse_stages("[{\"code\":\"c\",\"name\":\"x\"},"
+                                 "{\"code\":\"c\",\"name\":\"y\"}]"));
+        assert_non_null(strstr(err, "stages[1].code c is used"));
+        assert_null(parse_stages(stage_list(TPL_MAX_STAGES + 1)));
+        assert_non_null(strstr(err, "at most 32 stages"));
+        /* 32 is fine; 32-character codes and 64-character names too. */
+        assert_true(stages_ok(stage_list(TPL_MAX_STAGES)));
+        assert_true(stages_ok(
+            "[{\"code\":\"abcdefghijabcdefghijabcdefghijab\",\"name\":"
+            "\"四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个"
+            "汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个"
+            "汉字\"}]"));
+        assert_false(stages_ok(
+            "[{\"code\":\"c\",\"name\":"
+            "\"四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个"
+            "汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个汉字四个"
+            "汉字五\"}]"));
+        assert_non_null(strstr(err, "stages[0].name is longer than 64"));
+}
+
+static void
+stages_merge_add_never_remove(void **state)
+{
+        struct tpl *t = parse_stages("[{\"code\":\"cal\",\"name\":\"校准\"}]");
+        struct tpl *none = parse(PUMP);
+        struct tpl *more =
+            parse_stages("[{\"code\":\"paint\",\"name\":\"喷漆\"},"
+                         "{\"code\":\"cal\",\"name\":\"校准(新)\"}]");
+        char *before, *after;
+        struct tpl *full;
+
+        (void)state;
+        assert_int_equal(tpl_merge(t, none, err, sizeof(err)), 0);
+        assert_int_equal(tpl_stage_count(t), 1); /* not removed */
+        assert_int_equal(tpl_merge(t, more, err, sizeof(err)), 0);
+        assert_int_equal(tpl_stage_count(t), 2);
+        assert_int_equal(tpl_has_stage(t, "paint"), 1);
+        after = tpl_dump(t);
+        assert_non_null(strstr(after, "{\"code\":\"cal\",\"name\":"
+                                      "\"校准(新)\"},{\"code\":\"paint\""));
+        free(after);
+        /* 31 new ones would make 33: refused, nothing changed. */
+        full = parse_stages(stage_list(TPL_MAX_STAGES - 1));
+        assert_non_null(full);
+        before = tpl_dump(t);
+        assert_int_equal(tpl_merge(t, full, err, sizeof(err)), -1);
+        assert_non_null(strstr(err, "at most 32 stages"));
+        after = tpl_dump(t);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+        tpl_free(full);
+        tpl_free(more);
+        tpl_free(none);
+        tpl_free(t);
+}
+
 int
 main(void)
 {
@@ -302,6 +458,9 @@ main(void)
             cmocka_unit_test(merge_refuses_conflicts),
             cmocka_unit_test(dump_round_trips),
             cmocka_unit_test(items_by_type_and_required),
+            cmocka_unit_test(stages_parsed_and_dumped),
+            cmocka_unit_test(stage_errors),
+            cmocka_unit_test(stages_merge_add_never_remove),
         };
 
         return cmocka_run_group_tests_name("tpl", tests, NULL, NULL);
