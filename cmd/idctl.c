@@ -27,7 +27,22 @@ usage(FILE *fp)
                     "  user passwd NAME  (new password on stdin; logs it out "
                     "everywhere)\n"
                     "  audit [--count N] [--before ID] [--action A] "
-                    "[--target T] [--who W] [--enterprise USCC] [--json]\n");
+                    "[--target T] [--who W] [--enterprise USCC] [--json]\n"
+                    "  health [--json] [--timeout MS]  (exit 0 ready, 1 not "
+                    "ready, 2 no answer)\n"
+                    "  top [--interval SECONDS] [--once] [--json]  (q or "
+                    "Ctrl-C quits)\n"
+                    "  enterprise list [--state S] [--page N] [--size N]\n"
+                    "  enterprise show USCC\n"
+                    "  enterprise approve USCC [--prefix P] [--kind "
+                    "apply|change|cancel]\n"
+                    "  enterprise reject USCC --reason TEXT [--kind "
+                    "apply|change|cancel]\n"
+                    "  prefix list [--page N] [--size N]\n"
+                    "  prefix show PREFIX\n"
+                    "    (enterprise, prefix: --user NAME with the password "
+                    "on stdin, or IDNODE_TOKEN;\n"
+                    "     --json for the API's data)\n");
 }
 
 static const struct {
@@ -38,6 +53,10 @@ static const struct {
     {"import", ctl_import},
     {"user", ctl_user},
     {"audit", ctl_audit},
+    {"health", ctl_health},
+    {"top", ctl_top},
+    {"enterprise", ctl_reg_enterprise},
+    {"prefix", ctl_reg_prefix},
 };
 
 int

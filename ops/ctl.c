@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 
 #include "core/config.h"
+#include "core/httpc.h"
 
 struct redisContext *
 ctl_redis(const struct config *cfg)
@@ -82,4 +83,52 @@ ctl_print_json(const json_t *j)
 
         printf("%s\n", s ? s : "null");
         free(s);
+}
+
+void
+ctl_duration(long long secs, char *buf, size_t len)
+{
+        long long d = secs / 86400;
+
+        if (secs < 0)
+                secs = d = 0;
+        if (d)
+                snprintf(buf, len, "%lldd %02lld:%02lld:%02lld", d,
+                         secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
+        else
+                snprintf(buf, len, "%02lld:%02lld:%02lld", secs / 3600,
+                         secs % 3600 / 60, secs % 60);
+}
+
+struct httpc_resp *
+ctl_admin_get(const struct config *cfg, const char *path, int timeout_ms,
+              char *err, size_t errlen)
+{
+        char port[16];
+        struct httpc_req rq = {
+            .host = ctl_local_host(cfg->admin_bind),
+            .port = port,
+            .method = "GET",
+            .target = path,
+            .timeout_ms = timeout_ms,
+            .max_body = HTTPC_MAX_BODY,
+        };
+
+        if (cfg->admin_port == 0) {
+                snprintf(err, errlen,
+                         "the admin listener is off (admin_port is 0 in the "
+                         "config)");
+                return NULL;
+        }
+        snprintf(port, sizeof(port), "%d", cfg->admin_port);
+        return httpc_request(&rq, err, errlen);
+}
+
+json_t *
+ctl_json_body(const struct httpc_resp *r)
+{
+        size_t len;
+        const char *body = httpc_body(r, &len);
+
+        return json_loadb(body, len, 0, NULL);
 }

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 struct config;
+struct httpc_resp;
 struct redisContext;
 
 typedef int (*ctl_command)(const struct config *cfg, int argc, char **argv);
@@ -61,5 +62,19 @@ int ctl_int_arg(const char *opt, const char *s, long min, long max, long *out);
 
 /* JSON on standard output, indented, keys in their order, a newline. */
 void ctl_print_json(const json_t *j);
+
+/* Seconds as "3d 04:05:06" (days only when there are some). */
+void ctl_duration(long long secs, char *buf, size_t len);
+
+/*
+ * GET `path` from the node's admin listener (admin_bind:admin_port of
+ * the config).  The answer, whatever its status, or NULL with the
+ * reason in err (the listener is off, or nothing answered properly).
+ */
+struct httpc_resp *ctl_admin_get(const struct config *cfg, const char *path,
+                                 int timeout_ms, char *err, size_t errlen);
+
+/* An answer's body as JSON, or NULL. */
+json_t *ctl_json_body(const struct httpc_resp *r);
 
 #endif
