@@ -322,8 +322,8 @@ def _(n):
     eq(tokens(n), before, "tokens left behind by idctl logins")
 
 
-@g.test("enterprise approve --prefix with IDNODE_TOKEN; reject --reason; "
-        "--json outputs parse")
+@g.test("enterprise approve --prefix with IDNODE_TOKEN; --kind change; "
+        "reject --reason; --json outputs parse")
 def _(n):
     reviewer(n)
     tok = snms.login(n, REV, PASSWORD)
@@ -349,6 +349,14 @@ def _(n):
     eq(p.stdout.strip(), "%s: application rejected" % e2, "reject said")
     q = ents.query(n, t2, e2)
     eq((q["state"], q["reason"]), ("rejected", "执照不清晰"), "after reject")
+    # A change request of an approved enterprise: --kind change.
+    snms.ok(n, "POST", ents.CHANGE, {"entAddrCn": "厦门市"}, t)
+    p = as_reviewer(n, "enterprise", "approve", e, "--kind", "change",
+                    env=env)
+    eq((p.returncode, p.stdout.strip()),
+       (0, "%s: change request approved" % e), "approve --kind change")
+    q = ents.query(n, t, e)
+    eq((q["entAddrCn"], q["request"]), ("厦门市", None), "after the change")
     for args in (("enterprise", "list"), ("enterprise", "show", e2),
                  ("prefix", "list")):
         p = as_reviewer(n, *args, "--json", env=env)
