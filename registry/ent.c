@@ -105,25 +105,18 @@ ent_uscc(const char *s, char out[19], char *err, size_t errlen)
         return 0;
 }
 
-/* The requested prefix, normalised into out ("" if none). 0 or -1. */
-static int
-ent_requested_prefix(const json_t *body, const char *node_prefix,
-                     char out[PFX_MAX + 1], char *err, size_t errlen)
+int
+ent_prefix_check(const char *field, const char *s, const char *node_prefix,
+                 char *out, char *err, size_t errlen)
 {
         char node[PFX_MAX + 1];
-        const char *s;
         size_t n;
 
-        out[0] = '\0';
-        if (snms_text(body, "entPrefix", 0, PFX_MAX, &s, err, errlen) < 0)
-                return -1;
-        if (!s)
-                return 0;
         if (pfx_normalise(s, strlen(s), out) < 0) {
                 snprintf(err, errlen,
-                         "entPrefix must be dot-separated letters and digits, "
-                         "at most %d characters",
-                         PFX_MAX);
+                         "%s must be dot-separated letters and digits, at "
+                         "most %d characters",
+                         field, PFX_MAX);
                 return -1;
         }
         if (!node_prefix[0])
@@ -135,12 +128,27 @@ ent_requested_prefix(const json_t *body, const char *node_prefix,
         n = strlen(node);
         if (strncmp(out, node, n) != 0 || out[n] != '.') {
                 snprintf(err, errlen,
-                         "entPrefix must be under this node's prefix %s "
+                         "%s must be under this node's prefix %s "
                          "(%s.<code>)",
-                         node, node);
+                         field, node, node);
                 return -1;
         }
         return 0;
+}
+
+/* The requested prefix, normalised into out ("" if none). 0 or -1. */
+static int
+ent_requested_prefix(const json_t *body, const char *node_prefix,
+                     char out[PFX_MAX + 1], char *err, size_t errlen)
+{
+        const char *s;
+
+        out[0] = '\0';
+        if (snms_text(body, "entPrefix", 0, PFX_MAX, &s, err, errlen) < 0)
+                return -1;
+        return s ? ent_prefix_check("entPrefix", s, node_prefix, out, err,
+                                    errlen)
+                 : 0;
 }
 
 json_t *

@@ -65,6 +65,14 @@ json_t *ent_profile(const json_t *body, int change, const char *node_prefix,
                     char *err, size_t errlen);
 
 /*
+ * Checks a prefix an enterprise may get: well-formed (copied normalised
+ * into out, PFX_MAX + 1 bytes) and under `node_prefix` ("" = any).  0,
+ * or -1 with the reason, naming `field`, in err.
+ */
+int ent_prefix_check(const char *field, const char *s, const char *node_prefix,
+                     char *out, char *err, size_t errlen);
+
+/*
  * Reads ent:{uscc}: a new object of its fields (strings), empty if there
  * is no such enterprise; NULL if the store failed (call answered).
  */

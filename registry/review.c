@@ -26,7 +26,8 @@ struct review {
         char uscc[19];
         const char *reason; /* borrowed from the body; NULL if none */
         long long now;
-        char action[40]; /* for the audit: ent.<kind>.<action> */
+        char action[40];         /* for the audit: ent.<kind>.<action> */
+        char given[PFX_MAX + 1]; /* the reviewer's choice of prefix, or "" */
         char prefix[PFX_MAX + 1];
 };
 
@@ -182,6 +183,14 @@ review_reject(struct review *rv)
         return review_commit(rv, w, guard);
 }
 
+/* The prefix a decision must allocate: the reviewer's, the applicant's
+ * or "" (any free one under node_prefix). */
+static const char *
+review_asked(const struct review *rv)
+{
+        return rv->given[0] ? rv->given : snms_field(rv->rec, "entPrefix");
+}
+
 /*
  * The prefix to try: the one asked for, or <node>.<n>.  0, or -1 with
  * the call answered.
@@ -189,7 +198,7 @@ review_reject(struct review *rv)
 static int
 review_candidate(struct review *rv, const char *node, long long n)
 {
-        const char *asked = snms_field(rv->rec, "entPrefix");
+        const char *asked = review_asked(rv);
         int len;
 
         if (asked[0])
@@ -212,7 +221,7 @@ static int
 review_admit(struct review *rv)
 {
         const char *cfg = api_config(rv->c)->node_prefix;
-        const char *asked = snms_field(rv->rec, "entPrefix");
+        const char *asked = review_asked(rv);
         char node[PFX_MAX + 1] = "", key[REVIEW_KEY_MAX], num[24], now[24];
         int k, p, guard = 0, free_cond, rc = -1, tries;
         struct cas *w;
@@ -266,6 +275,13 @@ review_admit(struct review *rv)
                 }
                 if (rc < 0 || rc != free_cond)
                         break;
+                if (rv->given[0]) {
+                        snms_refuse(rv->c, rv->action, rv->uscc, 409, -2,
+                                    "cannot approve: prefix %s is already "
+                                    "taken; choose another",
+                                    rv->prefix);
+                        return -1;
+                }
                 if (asked[0]) {
                         snms_refuse(rv->c, rv->action, rv->uscc, 409, -2,
                                     "cannot approve: the requested prefix %s "
@@ -361,12 +377,15 @@ review_from(const struct review *rv, const char *kind)
         return "";
 }
 
-/* Reads {uscc, kind, action, reason}.  0, or -1 with the call answered. */
+/*
+ * Reads {uscc, kind, action, reason, prefix}.  0, or -1 with the call
+ * answered.
+ */
 static int
 review_parse(struct review *rv, const char **kind, const char **action)
 {
         const json_t *body = api_body(rv->c);
-        const char *uscc;
+        const char *uscc, *prefix;
         char err[256];
 
         if (snms_text(body, "uscc", 1, 19, &uscc, err, sizeof(err)) < 0 ||
@@ -374,7 +393,12 @@ review_parse(struct review *rv, const char **kind, const char **action)
             snms_text(body, "kind", 0, 16, kind, err, sizeof(err)) < 0 ||
             snms_text(body, "action", 1, 16, action, err, sizeof(err)) < 0 ||
             snms_text(body, "reason", 0, ENT_REASON_MAX, &rv->reason, err,
-                      sizeof(err)) < 0) {
+                      sizeof(err)) < 0 ||
+            snms_text(body, "prefix", 0, PFX_MAX, &prefix, err, sizeof(err)) <
+                0 ||
+            (prefix &&
+             ent_prefix_check("prefix", prefix, api_config(rv->c)->node_prefix,
+                              rv->given, err, sizeof(err)) < 0)) {
                 api_fail(rv->c, 400, -2, "%s", err);
                 return -1;
         }
@@ -393,6 +417,11 @@ review_parse(struct review *rv, const char **kind, const char **action)
         }
         if (strcmp(*action, "reject") == 0 && !rv->reason) {
                 api_fail(rv->c, 400, -2, "a rejection needs a reason");
+                return -1;
+        }
+        if (rv->given[0] && rv->step->fn != review_admit) {
+                api_fail(rv->c, 400, -2,
+                         "prefix is only for approving an application");
                 return -1;
         }
         return 0;

@@ -264,6 +264,38 @@ def _(n):
        "the refused approval changed nothing")
 
 
+@g.test("a reviewer's prefix: approval allocates it over the requested "
+        "one; refused when taken, outside node_prefix or not an approval "
+        "of an application")
+def _(n):
+    _, rev = staff(n)
+    e, t, body = enterprise(n, entPrefix="%s.4040" % NODE)
+    snms.ok(n, "POST", APPLY, body, t)
+    review(n, rev, e, "start")
+    for bad, msg in (("88.999.5", "under this node's prefix"),
+                     ("88.123..5", "dot-separated"),
+                     (5, "prefix must be a string")):
+        snms.fails(n, "POST", REVIEW, {"uscc": e, "action": "approve",
+                                       "prefix": bad}, rev, 400, -2,
+                   what="prefix %r" % (bad,), message=msg)
+    snms.fails(n, "POST", REVIEW, {"uscc": e, "action": "reject",
+                                   "reason": "x", "prefix": NODE + ".7"},
+               rev, 400, -2, what="a prefix on a rejection",
+               message="only for approving an application")
+    _, _, taken = admitted(n)
+    snms.fails(n, "POST", REVIEW, {"uscc": e, "action": "approve",
+                                   "prefix": taken}, rev, 409, -2,
+               what="a taken prefix", message="already taken; choose another")
+    eq(query(n, rev, e)["state"], "reviewing", "refusals changed nothing")
+    d = snms.ok(n, "POST", REVIEW, {"uscc": e, "action": "approve",
+                                    "prefix": "%s.chosen" % NODE}, rev)
+    eq(d["prefix"], "%s.CHOSEN" % NODE, "the reviewer's prefix, normalised")
+    eq(query(n, rev, e)["prefix"], d["prefix"], "the enterprise's prefix")
+    eq(hash_of(n, "pfx:{%s}" % d["prefix"]).get("ent"), e, "pfx owner")
+    eq(n.redis_cli("EXISTS", "pfx:{%s.4040}" % NODE).stdout.strip(), "0",
+       "the requested prefix was not allocated")
+
+
 @g.test("change requests: submitted, reviewed, applied on approval; "
         "rejected with a reason; refused before approval")
 def _(n):
