@@ -24,6 +24,7 @@
 #include "registry/grant.h"
 #include "registry/ident.h"
 #include "registry/keys.h"
+#include "registry/link.h"
 #include "registry/pfx.h"
 #include "registry/plat.h"
 #include "registry/review.h"
@@ -43,6 +44,7 @@ static const struct api_route *api_self_routes(size_t *n);
 static const struct api_route *(*const modules[])(size_t *n) = {
     api_self_routes, ent_routes,   review_routes, pfx_routes,   plat_routes,
     tplapi_routes,   ident_routes, audit_routes,  grant_routes, event_routes,
+    link_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

@@ -82,6 +82,22 @@ pfx_get(redisContext *rc, const char *prefix, struct pfx_info *out)
         return found;
 }
 
+int
+pfx_check_hosted(const struct pfx_info *p, char *err, size_t errlen)
+{
+        if (p->state != PFX_ENABLED)
+                snprintf(err, errlen, "prefix %s is not enabled (state %d)",
+                         p->prefix, p->state);
+        else if (p->proxy != PFX_HOSTED)
+                snprintf(err, errlen,
+                         "prefix %s is not hosted on this node "
+                         "(proxyState %d)",
+                         p->prefix, p->proxy);
+        else
+                return 0;
+        return -1;
+}
+
 /* -------------------------------------------------- client input */
 
 /* A port member: "" when absent, null or "".  0, or -1 with err. */

@@ -61,6 +61,13 @@ int pfx_normalise(const char *in, size_t len, char out[PFX_MAX + 1]);
 int pfx_get(struct redisContext *rc, const char *prefix, struct pfx_info *out);
 
 /*
+ * Identifiers are written only under a prefix enabled and hosted here:
+ * 0, or -1 with the reason in err ("prefix 88.1 is not enabled (state
+ * 0)").
+ */
+int pfx_check_hosted(const struct pfx_info *p, char *err, size_t errlen);
+
+/*
  * Where the enterprise's own node serves a prefix not hosted here
  * (proxy 1): the HS_SITE fields of pfx:{P}, which the resolver's
  * referrals read.  Ports are decimal strings, "" when there is none.
