@@ -29,6 +29,7 @@
 #include "registry/plat.h"
 #include "registry/review.h"
 #include "registry/tplapi.h"
+#include "registry/trace.h"
 
 /*
  * A registry thread waits this long for Redis: an fsync'd batch of 2000
@@ -42,9 +43,9 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,   review_routes, pfx_routes,   plat_routes,
-    tplapi_routes,   ident_routes, audit_routes,  grant_routes, event_routes,
-    link_routes,
+    api_self_routes, ent_routes,    review_routes, pfx_routes,
+    plat_routes,     tplapi_routes, ident_routes,  audit_routes,
+    grant_routes,    event_routes,  link_routes,   trace_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
