@@ -105,8 +105,14 @@ struct api_call {
         int answered, http, status;
         char *msg;
         json_t *data;
+        char *text; /* data as JSON text (api_ok_text), or NULL */
+        size_t textlen;
         char *out; /* the envelope, rendered on the registry thread */
 };
+
+/* The envelope of api_ok_text around its data. */
+static const char text_head[] = "{\"status\":1,\"message\":\"success\","
+                                "\"data\":";
 
 /* ------------------------------------------------------------ routes */
 
@@ -228,6 +234,7 @@ api_call_free(struct api_call *c)
         free(c->query);
         free(c->arg);
         free(c->out);
+        free(c->text);
         OPENSSL_cleanse(c->token, sizeof(c->token));
         free(c);
 }
@@ -251,6 +258,23 @@ void
 api_ok(struct api_call *c, json_t *data)
 {
         api_answer(c, 200, 1, strdup("success"), data);
+}
+
+void
+api_ok_text(struct api_call *c, const char *data, size_t len)
+{
+        char *t;
+
+        if (c->answered)
+                return;
+        if (!(t = malloc(len + 1))) {
+                api_fail(c, 500, -4, "out of memory");
+                return;
+        }
+        memcpy(t, data, len);
+        api_answer(c, 200, 1, strdup("success"), NULL);
+        c->text = t;
+        c->textlen = len;
 }
 
 void
@@ -643,6 +667,8 @@ api_work(void *local, void *arg)
                 api_fail(c, 500, -4, "internal error: no answer");
         api_flush_audit(c);
 render:
+        if (c->text)
+                return; /* sent as text_head, text, "}" */
         env = json_pack("{s:i,s:s,s:O?}", "status", c->status, "message",
                         c->msg ? c->msg : "", "data", c->data);
         c->out =
@@ -673,10 +699,14 @@ api_done(struct worker *w, void *arg)
 {
         struct api_call *c = arg;
         size_t len = c->out ? strlen(c->out) : 0;
+        const char *parts[3] = {text_head, c->text, "}"};
+        size_t lens[3] = {sizeof(text_head) - 1, c->textlen, 1};
 
         (void)w;
         api_count_writes(c);
-        if (c->out)
+        if (c->text)
+                httpd_send_parts(c->req, c->http, parts, lens, 3);
+        else if (c->out)
                 httpd_send_parts(c->req, c->http, (const char *const *)&c->out,
                                  &len, 1);
         else

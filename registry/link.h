@@ -82,8 +82,9 @@ int link_entry_parse(const char *s, size_t len, enum link_type *t,
 
 /*
  * The values of an HGETALL reply of an identifier's hash as a new
- * record (fields starting with '_' are not values and are skipped;
- * values that do not decode too).  If `lc` is given, the field "_lc"
+ * record viewing the reply (hrec_view: free the record before the
+ * reply).  Fields starting with '_' are not values and are skipped, and
+ * so are values that do not decode.  If `lc` is given, the field "_lc"
  * (lifecycle summary "STAGE HOLDER", kept by registry/event) is copied
  * there ("" when absent).  NULL when the hash is empty (no such
  * identifier) or on no memory (*nomem then set).

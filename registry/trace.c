@@ -3,9 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "core/clock.h"
+#include "core/cur.h"
 #include "core/config.h"
 #include "core/hjson.h"
 #include "core/hname.h"
@@ -17,6 +16,8 @@
 
 /* Without a `depth`, a trace goes this far (or trace_max_depth). */
 #define TRACE_DEPTH_DEFAULT 3
+/* The longest answer written (about 100,000 values). */
+#define TRACE_MAX_ANSWER (256u << 20)
 
 static const char *const status_names[] = {
     [TWALK_OK] = "ok",
@@ -193,43 +194,95 @@ trace_walk(struct api_call *c, const struct trace_req *r)
         return NULL;
 }
 
-/* The values the caller may read, without the links (edges). */
-static json_t *
-trace_values(const struct twalk_node *n)
+/* ------------------------------------------------- the answer, as text */
+
+/*
+ * Answers are written as JSON text, not built as objects: a trace of
+ * thousands of identifiers would spend most of its time allocating,
+ * dumping and freeing them.
+ */
+static void
+tj_put(struct wbuf *w, const char *s)
 {
-        json_t *vals = json_array();
+        wbuf_put(w, s, strlen(s));
+}
+
+/* A string (UTF-8: names were checked, the rest is ours), or null. */
+static void
+tj_str(struct wbuf *w, const char *s, size_t len)
+{
+        if (!s || hjson_string_text(w, s, len) < 0)
+                tj_put(w, "null");
+}
+
+static void
+tj_strz(struct wbuf *w, const char *s)
+{
+        tj_str(w, s, s ? strlen(s) : 0);
+}
+
+static void
+tj_int(struct wbuf *w, long long n)
+{
+        char num[24];
+
+        snprintf(num, sizeof(num), "%lld", n);
+        tj_put(w, num);
+}
+
+/* The values the caller may read, without the links (edges). */
+static void
+trace_values(struct wbuf *w, const struct twalk_node *n)
+{
         enum link_type t;
         struct span s;
-        uint32_t i;
+        size_t at;
+        uint32_t i, k = 0;
 
-        for (i = 0; vals && n->rec && i < n->rec->n; i++) {
+        tj_put(w, "[");
+        for (i = 0; n->rec && i < n->rec->n; i++) {
                 const struct hval *v = &n->rec->v[i];
 
                 if (link_value(v, &t, &s) || (!(v->perms & HVAL_PUBLIC_READ) &&
                                               !(n->rights & GRANT_READ)))
                         continue;
-                json_array_append_new(vals, hjson_value(v));
+                at = w->len;
+                if (k)
+                        tj_put(w, ",");
+                if (hjson_value_text(w, v) < 0)
+                        w->len = at; /* as GET /api/handles leaves it out */
+                else
+                        k++;
         }
-        return vals;
+        tj_put(w, "]");
 }
 
-static json_t *
-trace_node_json(const struct twalk_node *n)
+static void
+trace_node(struct wbuf *w, const struct twalk_node *n)
 {
-        json_t *j = json_pack("{s:s%,s:i,s:s,s:s?}", "handle", n->handle,
-                              n->len, "depth", n->depth, "status",
-                              status_names[n->status], "node", n->node);
-
-        if (j && n->owner)
-                json_object_set_new(j, "owner", json_string(n->owner));
-        if (j && n->status == TWALK_OK)
-                json_object_set_new(j, "values", trace_values(n));
-        return j;
+        tj_put(w, "{\"handle\":");
+        tj_str(w, n->handle, n->len);
+        tj_put(w, ",\"depth\":");
+        tj_int(w, n->depth);
+        tj_put(w, ",\"status\":");
+        tj_strz(w, status_names[n->status]);
+        tj_put(w, ",\"node\":");
+        tj_strz(w, n->node);
+        if (n->owner) {
+                tj_put(w, ",\"owner\":");
+                tj_strz(w, n->owner);
+        }
+        if (n->status == TWALK_OK) {
+                tj_put(w, ",\"values\":");
+                trace_values(w, n);
+        }
+        tj_put(w, "}");
 }
 
 struct trace_edges {
         const struct twalk *w;
-        json_t *a;
+        struct wbuf *out;
+        size_t n;
 };
 
 static void
@@ -240,44 +293,69 @@ trace_edge(void *ctx, size_t from, size_t to, enum link_type t)
 
         twalk_node(e->w, from, &f);
         twalk_node(e->w, to, &d);
-        json_array_append_new(
-            e->a, json_pack("{s:s%,s:s%,s:s}", "from", f.handle, f.len, "to",
-                            d.handle, d.len, "type", link_type_name(t)));
+        tj_put(e->out, e->n++ ? ",{\"from\":" : "{\"from\":");
+        tj_str(e->out, f.handle, f.len);
+        tj_put(e->out, ",\"to\":");
+        tj_str(e->out, d.handle, d.len);
+        tj_put(e->out, ",\"type\":");
+        tj_strz(e->out, link_type_name(t));
+        tj_put(e->out, "}");
+}
+
+/* The end of both answers: truncated and elapsedMs; then it is sent. */
+static void
+trace_send(struct api_call *c, struct wbuf *w, const struct twalk *tw,
+           const struct trace_req *r)
+{
+        tj_put(w, ",\"truncated\":");
+        tj_strz(w, stop_names[twalk_stopped(tw)]);
+        tj_put(w, ",\"elapsedMs\":");
+        tj_int(w, (long long)(clock_ms() - r->start));
+        tj_put(w, "}");
+        if (wbuf_ok(w))
+                api_ok_text(c, (const char *)w->p, w->len);
+        else
+                api_fail(c, 500, -4,
+                         "the answer would exceed %u MiB: ask for fewer "
+                         "identifiers (limit, depth)",
+                         TRACE_MAX_ANSWER >> 20);
 }
 
 static void
 trace_get(struct api_call *c)
 {
-        struct trace_edges e = {NULL, json_array()};
-        struct twalk_node n;
         struct trace_req r;
-        struct twalk *w = NULL;
-        json_t *nodes = json_array();
-        const char *stop;
+        struct trace_edges e = {NULL, NULL, 0};
+        struct twalk_node n;
+        struct twalk *tw;
+        struct wbuf w;
         size_t i;
 
-        if (!nodes || !e.a) {
-                api_fail(c, 500, -4, "out of memory");
-                goto done;
-        }
         if (trace_root(c, &r) < 0 || trace_params(c, &r) < 0 ||
-            !(w = trace_walk(c, &r)))
-                goto done;
-        for (i = 0; i < twalk_count(w); i++) {
-                twalk_node(w, i, &n);
-                json_array_append_new(nodes, trace_node_json(&n));
+            !(tw = trace_walk(c, &r)))
+                return;
+        wbuf_init(&w, TRACE_MAX_ANSWER);
+        tj_put(&w, "{\"root\":");
+        tj_str(&w, r.root, r.len);
+        tj_put(&w, ",\"direction\":");
+        tj_strz(&w, r.direction);
+        tj_put(&w, ",\"depth\":");
+        tj_int(&w, r.q.depth);
+        tj_put(&w, ",\"nodes\":[");
+        for (i = 0; i < twalk_count(tw); i++) {
+                twalk_node(tw, i, &n);
+                if (i)
+                        tj_put(&w, ",");
+                trace_node(&w, &n);
         }
-        e.w = w;
-        twalk_edges(w, trace_edge, &e);
-        stop = stop_names[twalk_stopped(w)];
-        api_ok(c, json_pack("{s:s,s:s,s:i,s:O,s:O,s:s?,s:I}", "root", r.root,
-                            "direction", r.direction, "depth", r.q.depth,
-                            "nodes", nodes, "edges", e.a, "truncated", stop,
-                            "elapsedMs", (json_int_t)(clock_ms() - r.start)));
-done:
-        twalk_free(w);
-        json_decref(nodes);
-        json_decref(e.a);
+        tj_put(&w, "],\"edges\":[");
+        e.w = tw;
+        e.out = &w;
+        twalk_edges(tw, trace_edge, &e);
+        tj_put(&w, "]");
+        trace_send(c, &w, tw, &r);
+        wbuf_free(&w);
+        twalk_free(tw);
 }
 
 /*
@@ -285,53 +363,59 @@ done:
  * event, else the owner) and latest stage, from the identifier's
  * lifecycle summary "STAGE HOLDER" (holder "-" when none was named).
  */
-static json_t *
-trace_product(const struct twalk_node *n)
+static void
+trace_product(struct wbuf *w, const struct twalk_node *n)
 {
         const char *sp = strchr(n->lc, ' ');
         size_t stage = sp ? (size_t)(sp - n->lc) : strlen(n->lc);
         const char *holder =
             sp && sp[1] && strcmp(sp + 1, "-") != 0 ? sp + 1 : n->owner;
-        json_t *j =
-            json_pack("{s:s%,s:i,s:s?,s:o,s:s?,s:s}", "handle", n->handle,
-                      n->len, "depth", n->depth, "holder", holder, "status",
-                      stage ? json_stringn(n->lc, stage) : json_null(), "owner",
-                      n->owner, "resolution", status_names[n->status]);
 
-        return j;
+        tj_put(w, "{\"handle\":");
+        tj_str(w, n->handle, n->len);
+        tj_put(w, ",\"depth\":");
+        tj_int(w, n->depth);
+        tj_put(w, ",\"holder\":");
+        tj_strz(w, holder);
+        tj_put(w, ",\"status\":");
+        tj_str(w, stage ? n->lc : NULL, stage);
+        tj_put(w, ",\"owner\":");
+        tj_strz(w, n->owner);
+        tj_put(w, ",\"resolution\":");
+        tj_strz(w, status_names[n->status]);
+        tj_put(w, "}");
 }
 
 static void
 trace_recall(struct api_call *c)
 {
-        json_t *products = json_array();
         struct twalk_node n;
         struct trace_req r;
-        struct twalk *w = NULL;
+        struct twalk *tw;
+        struct wbuf w;
         size_t i;
 
-        if (!products) {
-                api_fail(c, 500, -4, "out of memory");
-                return;
-        }
         if (trace_root(c, &r) < 0)
-                goto done;
+                return;
         r.q.dirs = LINK_DOWN;
         r.q.depth = api_config(c)->trace_max_depth;
-        if (!(w = trace_walk(c, &r)))
-                goto done;
-        for (i = 1; i < twalk_count(w); i++) {
-                twalk_node(w, i, &n);
-                json_array_append_new(products, trace_product(&n));
+        if (!(tw = trace_walk(c, &r)))
+                return;
+        wbuf_init(&w, TRACE_MAX_ANSWER);
+        tj_put(&w, "{\"root\":");
+        tj_str(&w, r.root, r.len);
+        tj_put(&w, ",\"products\":[");
+        for (i = 1; i < twalk_count(tw); i++) {
+                twalk_node(tw, i, &n);
+                if (i > 1)
+                        tj_put(&w, ",");
+                trace_product(&w, &n);
         }
-        api_ok(c, json_pack("{s:s,s:O,s:I,s:s?,s:I}", "root", r.root,
-                            "products", products, "count",
-                            (json_int_t)json_array_size(products), "truncated",
-                            stop_names[twalk_stopped(w)], "elapsedMs",
-                            (json_int_t)(clock_ms() - r.start)));
-done:
-        twalk_free(w);
-        json_decref(products);
+        tj_put(&w, "],\"count\":");
+        tj_int(&w, (long long)twalk_count(tw) - 1);
+        trace_send(c, &w, tw, &r);
+        wbuf_free(&w);
+        twalk_free(tw);
 }
 
 static const struct api_route routes[] = {

@@ -40,10 +40,11 @@ struct tnode {
         size_t nclaims, capclaims;
         size_t pfx; /* in w->pfx, or TW_NONE */
         int rights;
-        int grant_asked; /* its gr:{H} is in the pipeline */
-        struct hrec *rec;
-        redisReply *rev; /* SMEMBERS ln:{H}, until the level is expanded */
-        int hq;          /* its query to another node, or -1 */
+        int grant_asked;  /* its gr:{H} is in the pipeline */
+        struct hrec *rec; /* its values: viewing `vals`, or its own */
+        redisReply *vals; /* HGETALL h:{H} */
+        redisReply *rev;  /* SMEMBERS ln:{H}, until the level is expanded */
+        int hq;           /* its query to another node, or -1 */
         char lc[TW_LC_MAX];
         char node[HCLIENT_ADDR_TEXT];
 };
@@ -193,6 +194,8 @@ tw_reject(struct twalk *w, struct tnode *n)
         n->state = TN_REJECTED;
         hrec_free(n->rec);
         n->rec = NULL;
+        freeReplyObject(n->vals);
+        n->vals = NULL;
         freeReplyObject(n->rev);
         n->rev = NULL;
         w->live--;
@@ -329,42 +332,107 @@ tw_pfx(struct twalk *w, const struct tnode *n, int *nomem)
         return w->npfx++;
 }
 
-/* Queues the level's reads: new prefixes, then per node. */
+/* Writes a RESP header ('*' or '$' and a length); its length. */
+static size_t
+tw_resp_len(char *out, char kind, size_t len)
+{
+        char d[20];
+        size_t i = sizeof(d), n;
+
+        do
+                d[--i] = (char)('0' + len % 10);
+        while ((len /= 10) != 0);
+        n = sizeof(d) - i;
+        out[0] = kind;
+        memcpy(out + 1, d + i, n);
+        memcpy(out + 1 + n, "\r\n", 2);
+        return n + 3;
+}
+
+/* Writes one RESP bulk string (len <= KEYS_MAX); its length. */
+static size_t
+tw_bulk(char *out, const char *s, size_t len)
+{
+        size_t n = tw_resp_len(out, '$', len);
+
+        memcpy(out + n, s, len);
+        memcpy(out + n + len, "\r\n", 2);
+        return n + len + 2;
+}
+
+/*
+ * Queues a command on a key and an optional field (a USCC), written as
+ * RESP here: a level queues thousands, and hiredis's own formatting
+ * allocates for each.  0, or -1 if the key did not fit (no command).
+ */
 static int
-tw_queue(struct twalk *w, redisContext *rc, const struct tlevel *lv)
+tw_append(redisContext *rc, const char *cmd, const char *key, size_t klen,
+          const char *field)
+{
+        char buf[KEYS_MAX + 128];
+        size_t n;
+
+        if (klen == 0 || klen > KEYS_MAX || (field && strlen(field) > 32))
+                return -1;
+        n = tw_resp_len(buf, '*', field ? 3 : 2);
+        n += tw_bulk(buf + n, cmd, strlen(cmd));
+        n += tw_bulk(buf + n, key, klen);
+        if (field)
+                n += tw_bulk(buf + n, field, strlen(field));
+        return redisAppendFormattedCommand(rc, buf, n) == REDIS_OK ? 0 : -1;
+}
+
+/*
+ * Queues the level's reads: new prefixes, then per node.  0, or -1 with
+ * what was queued before the failure in *queued.
+ */
+static int
+tw_queue(struct twalk *w, redisContext *rc, const struct tlevel *lv,
+         size_t *queued)
 {
         const char *ent = api_who(w->c)->ent;
         char key[KEYS_MAX];
         struct tnode *n;
-        size_t i, klen;
+        size_t i;
 
         for (i = 0; i < w->npfx; i++) {
                 if (!w->pfx[i].pending)
                         continue;
                 if (pfx_where_append(rc, w->pfx[i].prefix) < 0)
                         return -1;
-                if (w->grants) {
-                        klen = keys_grants(key, sizeof(key), w->pfx[i].prefix,
-                                           strlen(w->pfx[i].prefix));
-                        redisAppendCommand(rc, "HGET %b %s", key, klen, ent);
-                }
+                ++*queued;
+                if (w->grants &&
+                    tw_append(rc, "HGET", key,
+                              keys_grants(key, sizeof(key), w->pfx[i].prefix,
+                                          strlen(w->pfx[i].prefix)),
+                              ent) < 0)
+                        return -1;
+                *queued += w->grants;
         }
         for (i = 0; i < lv->n; i++) {
                 n = &w->nodes[lv->v[i]];
                 n->rights = 0;
-                klen = keys_handle(key, sizeof(key), n->name, n->len);
-                redisAppendCommand(rc, "HGETALL %b", key, klen);
-                klen = keys_links(key, sizeof(key), n->name, n->len);
-                redisAppendCommand(rc, "SMEMBERS %b", key, klen);
                 /* The owner's rights need no grant. */
                 n->grant_asked =
                     w->grants &&
                     !(n->pfx != TW_NONE && !w->pfx[n->pfx].pending &&
                       strcmp(w->pfx[n->pfx].ent, ent) == 0);
-                if (n->grant_asked) {
-                        klen = keys_grants(key, sizeof(key), n->name, n->len);
-                        redisAppendCommand(rc, "HGET %b %s", key, klen, ent);
-                }
+                if (tw_append(rc, "HGETALL", key,
+                              keys_handle(key, sizeof(key), n->name, n->len),
+                              NULL) < 0)
+                        return -1;
+                ++*queued;
+                if (tw_append(rc, "SMEMBERS", key,
+                              keys_links(key, sizeof(key), n->name, n->len),
+                              NULL) < 0)
+                        return -1;
+                ++*queued;
+                if (n->grant_asked &&
+                    tw_append(rc, "HGET", key,
+                              keys_grants(key, sizeof(key), n->name, n->len),
+                              ent) < 0)
+                        return -1;
+                *queued += n->grant_asked;
         }
         return 0;
 }
@@ -378,7 +446,10 @@ tw_grant(const redisReply *r)
                    : 0;
 }
 
-/* Reads the replies of tw_queue.  0, or -1 (the call is answered). */
+/*
+ * Reads the replies of tw_queue, all of them (the connection serves the
+ * next call).  0, or -1 (the call is answered).
+ */
 static int
 tw_read(struct twalk *w, const struct tlevel *lv)
 {
@@ -386,7 +457,7 @@ tw_read(struct twalk *w, const struct tlevel *lv)
         struct tnode *n;
         struct tpfx *p;
         size_t i;
-        int nomem;
+        int nomem, failed = 0;
 
         for (i = 0; i < w->npfx; i++) {
                 p = &w->pfx[i];
@@ -407,12 +478,9 @@ tw_read(struct twalk *w, const struct tlevel *lv)
                 n = &w->nodes[lv->v[i]];
                 if (!(r = api_reply(w->c)))
                         return -1;
+                n->vals = r;
                 n->rec = link_record(r, n->lc, sizeof(n->lc), &nomem);
-                freeReplyObject(r);
-                if (nomem) {
-                        api_fail(w->c, 500, -4, "out of memory");
-                        return -1;
-                }
+                failed |= nomem;
                 if (!(n->rev = api_reply(w->c)))
                         return -1;
                 if (n->grant_asked) {
@@ -422,7 +490,9 @@ tw_read(struct twalk *w, const struct tlevel *lv)
                         freeReplyObject(r);
                 }
         }
-        return 0;
+        if (failed)
+                api_fail(w->c, 500, -4, "out of memory");
+        return failed ? -1 : 0;
 }
 
 /* A node's status from its record and prefix; queues foreign ones. */
@@ -499,14 +569,18 @@ tw_fetch(struct twalk *w, const struct tlevel *lv)
 {
         redisContext *rc = api_redis(w->c);
         struct hclient *hc = NULL;
-        size_t i;
+        size_t i, queued = 0;
+        redisReply *r;
         int nomem = 0;
 
         if (!rc)
                 return -1;
         for (i = 0; i < lv->n; i++)
                 w->nodes[lv->v[i]].pfx = tw_pfx(w, &w->nodes[lv->v[i]], &nomem);
-        if (nomem || tw_queue(w, rc, lv) < 0) {
+        if (nomem || tw_queue(w, rc, lv, &queued) < 0) {
+                /* What went out is answered: read it off the connection. */
+                for (i = 0; i < queued && (r = api_reply(w->c)); i++)
+                        freeReplyObject(r);
                 api_fail(w->c, 500, -4, "out of memory");
                 return -1;
         }
@@ -557,39 +631,45 @@ static int
 tw_expand(struct twalk *w, const struct tlevel *lv, struct tlevel *next,
           int probe)
 {
+        const struct hrec *rec;
+        redisReply *rev;
         enum link_type t;
         struct span s;
-        struct tnode *n;
         size_t i, k;
         uint32_t v;
 
+        /* tw_reach may move w->nodes: hold what the node points at. */
         for (i = 0; i < lv->n; i++) {
-                n = &w->nodes[lv->v[i]];
-                if (n->state == TN_REJECTED)
+                if (w->nodes[lv->v[i]].state == TN_REJECTED)
                         continue;
-                for (v = 0; n->rec && v < n->rec->n; v++)
-                        if (link_value(&n->rec->v[v], &t, &s) &&
+                rec = w->nodes[lv->v[i]].rec;
+                rev = w->nodes[lv->v[i]].rev;
+                w->nodes[lv->v[i]].rev = NULL;
+                for (v = 0; rec && v < rec->n; v++)
+                        if (link_value(&rec->v[v], &t, &s) &&
                             (w->q.types & (1u << t)) &&
                             (w->q.dirs & (int)link_type_dir(t)) &&
                             tw_reach(w, next, s, lv->v[i], t, 1, probe) < 0)
-                                return -1;
-                for (k = 0; n->rev && n->rev->type == REDIS_REPLY_ARRAY &&
-                            k < n->rev->elements;
+                                goto nomem;
+                for (k = 0;
+                     rev && rev->type == REDIS_REPLY_ARRAY && k < rev->elements;
                      k++) {
-                        const redisReply *e = n->rev->element[k];
+                        const redisReply *e = rev->element[k];
 
                         if (e->type == REDIS_REPLY_STRING &&
                             link_entry_parse(e->str, e->len, &t, &s) == 0 &&
                             (w->q.types & (1u << t)) &&
                             (w->q.dirs & tw_back(t)) &&
                             tw_reach(w, next, s, lv->v[i], t, 0, probe) < 0)
-                                return -1;
+                                goto nomem;
                 }
                 /* The next level needs the node's values, not its set. */
-                freeReplyObject(n->rev);
-                n->rev = NULL;
+                freeReplyObject(rev);
         }
         return 0;
+nomem:
+        freeReplyObject(rev);
+        return -1;
 }
 
 /* The answer's order: by depth, then as found. */
@@ -685,6 +765,7 @@ twalk_free(struct twalk *w)
                 free(w->nodes[i].name);
                 free(w->nodes[i].claims);
                 hrec_free(w->nodes[i].rec);
+                freeReplyObject(w->nodes[i].vals);
                 freeReplyObject(w->nodes[i].rev);
         }
         free(w->nodes);

@@ -179,6 +179,16 @@ HVAL = {
     "type_too_long": value(1, "T" * 129, b"x"),
     "too_many_refs": clean(value(1, "URL", b"x"))[:-8] + u32(257),
     "t3_trailing_byte": T3 + "00",
+    # JSON text rendering: escapes, control bytes (base64), bad UTF-8 in
+    # the type or a reference, permissions other than 1110.
+    "escapes_in_data": value(2000, "desc", 'a"b\\c\td\re\nf\x7f'.encode(),
+                             perms=0x0C),
+    "control_in_data": value(2001, "blob", b"\x00\x01binary\x1f"),
+    "nul_and_quote_in_type": value(5, 'a\x00"b', b"x", perms=0x0B),
+    "bad_utf8_type": value(6, b"\xc3\x28", b"x"),
+    "bad_utf8_ref": value(3000, "TRACE.madeOf", b"88.1/M",
+                          refs=((b"88.1/\xed\xa0\x80", 0), ("88.1/M", 0))),
+    "overlong_data": value(7, "desc", b"\xc0\xaf"),
 }
 
 HNAME = {

@@ -365,6 +365,30 @@ def _(n):
     snms.fails(n, "GET", TR + "bad", None, None, 400, -2)
 
 
+@g.test("a wide level: 300 identifiers reached from one (forward links) "
+        "and 150 reaching one (reverse entries), limits counted")
+def _(n):
+    e, t, p = owner(n)
+    names = ["W-%03d" % i for i in range(300)]
+    lot, sink = create(n, t, p, "W-LOT", "W-SINK")
+    hs = create(n, t, p, *names)
+    link(n, t, lot, *[("recycledInto", h) for h in hs])
+    for h in hs[:150]:
+        link(n, t, h, ("partOf", sink))
+    d = trace(n, lot, direction="down", depth=2)
+    nodes, edges = shape(d)
+    eq(nodes, dict({lot: 0, sink: 2}, **{h: 1 for h in hs}), "nodes")
+    eq(len(edges), 450, "edges")
+    eq(d["truncated"], None, "truncated")
+    d = trace(n, sink, direction="up", depth=2)
+    eq(shape(d)[0], dict({sink: 0, lot: 2}, **{h: 1 for h in hs[:150]}),
+       "up from the sink: its parts, then the lot")
+    d = trace(n, lot, direction="down", depth=2, limit=120)
+    eq((len(d["nodes"]), d["truncated"]), (120, "limit"), "limit 120")
+    d = snms.ok(n, "GET", RC + lot)
+    eq((d["count"], d["truncated"]), (301, None), "recall of the lot")
+
+
 @g.test("a cycle (A madeOf B, B madeOf A) ends, each node once")
 def _(n):
     e, t, p = owner(n)
