@@ -152,38 +152,6 @@ hrec_new(const struct span *vals, uint32_t n, uint32_t *bad)
         return r;
 }
 
-struct hrec *
-hrec_view(const struct span *vals, uint32_t n, uint32_t *bad)
-{
-        uint32_t i, k = 0, nbad = 0;
-        struct hrec *r;
-
-        if (n > HVAL_MAX_PER_HANDLE)
-                n = HVAL_MAX_PER_HANDLE;
-        r = malloc(sizeof(*r) + n * sizeof(struct hval));
-        if (!r)
-                return NULL;
-        r->v = (struct hval *)(r + 1);
-        r->min_ttl = UINT32_MAX;
-        r->memo = NULL;
-        r->memo_len = 0;
-        for (i = 0; i < n; i++) {
-                if (hval_parse(vals[i].p, vals[i].len, &r->v[k]) < 0) {
-                        nbad++;
-                        continue;
-                }
-                if (r->v[k].ttl_type == HVAL_TTL_RELATIVE &&
-                    r->v[k].ttl < r->min_ttl)
-                        r->min_ttl = r->v[k].ttl;
-                k++;
-        }
-        r->n = k;
-        qsort(r->v, k, sizeof(struct hval), hval_cmp_index);
-        if (bad)
-                *bad = nbad;
-        return r;
-}
-
 void
 hrec_free(struct hrec *r)
 {

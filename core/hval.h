@@ -93,11 +93,6 @@ struct hrec {
  * decode are skipped and counted in *bad (if not NULL).  NULL on ENOMEM.
  */
 struct hrec *hrec_new(const struct span *vals, uint32_t n, uint32_t *bad);
-/*
- * The same without copying: the values stay where they are, and the
- * caller keeps them there for as long as the record lives.
- */
-struct hrec *hrec_view(const struct span *vals, uint32_t n, uint32_t *bad);
 void hrec_free(struct hrec *r);
 /* Bytes held by the record (for cache accounting). */
 size_t hrec_size(const struct hrec *r);

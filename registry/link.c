@@ -223,7 +223,7 @@ link_record(const struct redisReply *r, char *lc, size_t lcsz, int *nomem)
                         snprintf(lc, lcsz, "%.*s", (int)v->len, v->str);
                 }
         }
-        rec = hrec_view(vals, n, NULL);
+        rec = hrec_new(vals, n, NULL);
         *nomem = rec == NULL;
         free(vals);
         return rec;
@@ -612,6 +612,7 @@ link_in(struct api_call *c, const redisReply *set, const char *name, size_t len,
                 if (!(r = api_reply(c)))
                         goto fail;
                 rec = link_record(r, NULL, 0, &nomem);
+                freeReplyObject(r);
                 if (link_has(rec, t[i], name, len))
                         json_array_append_new(
                             in,
@@ -619,7 +620,6 @@ link_in(struct api_call *c, const redisReply *set, const char *name, size_t len,
                                       "source", (const char *)src[i].p,
                                       (size_t)src[i].len));
                 hrec_free(rec);
-                freeReplyObject(r);
         }
         free(e);
         free(t);
@@ -688,7 +688,7 @@ link_list(struct api_call *c)
 done:
         json_decref(out);
         json_decref(in);
-        hrec_free(rec); /* before the reply it views */
+        hrec_free(rec);
         freeReplyObject(vals);
         freeReplyObject(set);
 }
