@@ -196,7 +196,7 @@ link_entry_parse(const char *s, size_t len, enum link_type *t,
 struct hrec *
 link_record(const struct redisReply *r, char *lc, size_t lcsz, int *nomem)
 {
-        struct span *vals = NULL;
+        struct span few[32] = {{NULL, 0}}, *vals = few;
         struct hrec *rec = NULL;
         uint32_t n = 0;
         size_t i;
@@ -206,7 +206,8 @@ link_record(const struct redisReply *r, char *lc, size_t lcsz, int *nomem)
                 lc[0] = '\0';
         if (r->type != REDIS_REPLY_ARRAY || r->elements == 0)
                 return NULL;
-        if (!(vals = calloc(r->elements / 2 + 1, sizeof(*vals)))) {
+        if (r->elements / 2 > sizeof(few) / sizeof(few[0]) &&
+            !(vals = calloc(r->elements / 2, sizeof(*vals)))) {
                 *nomem = 1;
                 return NULL;
         }
@@ -225,7 +226,8 @@ link_record(const struct redisReply *r, char *lc, size_t lcsz, int *nomem)
         }
         rec = hrec_new(vals, n, NULL);
         *nomem = rec == NULL;
-        free(vals);
+        if (vals != few)
+                free(vals);
         return rec;
 }
 

@@ -18,8 +18,9 @@
 #include "registry/keys.h"
 #include "registry/pfx.h"
 
-#define TW_NONE   ((size_t)-1)
-#define TW_LC_MAX 96
+#define TW_NONE        ((size_t)-1)
+#define TW_LC_MAX      96
+#define TW_TABLE_START 8192 /* slots allocated up front at most */
 
 enum tn_state { TN_CANDIDATE, TN_FETCHED, TN_REJECTED };
 
@@ -155,6 +156,33 @@ tw_grow_table(struct twalk *w)
         return 0;
 }
 
+/*
+ * The node a link names (the bytes as stored, else normalised), or
+ * TW_NONE; *name and *len say what to call a new one (len 0: s is not
+ * an identifier).
+ */
+static size_t
+tw_lookup(const struct twalk *w, struct span s, char name[HNAME_MAX + 1],
+          size_t *len)
+{
+        const char *why;
+        size_t i;
+
+        /* Names are stored normalised, and so are the links we write. */
+        if (s.len <= HNAME_MAX &&
+            (i = tw_find(w, (const char *)s.p, s.len)) != TW_NONE) {
+                memcpy(name, s.p, s.len);
+                *len = s.len;
+                return i;
+        }
+        if (hname_check(s.p, s.len, w->max_name, name, HNAME_MAX + 1, len,
+                        &why) != HNAME_OK) {
+                *len = 0;
+                return TW_NONE;
+        }
+        return tw_find(w, name, *len);
+}
+
 /* A new candidate at `depth`; its index, or TW_NONE on no memory. */
 static size_t
 tw_new_node(struct twalk *w, const char *name, size_t len, int depth)
@@ -239,15 +267,13 @@ tw_reach(struct twalk *w, struct tlevel *next, struct span s, size_t from,
          enum link_type t, int forward, int probe)
 {
         char name[HNAME_MAX + 1];
-        const char *why;
         size_t len, i;
         struct tnode *n;
         int depth = w->nodes[from].depth + 1;
 
-        if (hname_check(s.p, s.len, w->max_name, name, sizeof(name), &len,
-                        &why) != HNAME_OK)
+        i = tw_lookup(w, s, name, &len);
+        if (len == 0)
                 return 0; /* not an identifier: nothing to follow */
-        i = tw_find(w, name, len);
         n = i == TW_NONE ? NULL : &w->nodes[i];
         if (n && n->state != TN_REJECTED) {
                 if (!probe && n->state == TN_CANDIDATE && n->depth == depth)
@@ -709,6 +735,13 @@ tw_new(struct api_call *c, const struct twalk_query *q)
         w->max_name = (size_t)api_config(c)->max_handle_bytes;
         w->grants = who->ent[0] && (who->role == USERS_ENTERPRISE ||
                                     who->role == USERS_PLATFORM);
+        /* A table for the usual walk, so it is not rebuilt on the way. */
+        while (w->tcap < 2 * q->limit && w->tcap < TW_TABLE_START)
+                w->tcap = w->tcap ? 2 * w->tcap : 64;
+        if (!(w->table = calloc(w->tcap, sizeof(*w->table)))) {
+                free(w);
+                return NULL;
+        }
         return w;
 }
 
@@ -811,7 +844,6 @@ twalk_edges(const struct twalk *w, twalk_edge_fn fn, void *ctx)
 {
         char name[HNAME_MAX + 1];
         const struct hrec *rec;
-        const char *why;
         enum link_type t, t2;
         struct span s, s2;
         size_t i, to, len;
@@ -822,9 +854,7 @@ twalk_edges(const struct twalk *w, twalk_edge_fn fn, void *ctx)
                 for (v = 0; rec && v < rec->n; v++) {
                         if (!link_value(&rec->v[v], &t, &s) ||
                             !(w->q.types & (1u << t)) ||
-                            hname_check(s.p, s.len, w->max_name, name,
-                                        sizeof(name), &len, &why) != HNAME_OK ||
-                            (to = tw_find(w, name, len)) == TW_NONE ||
+                            (to = tw_lookup(w, s, name, &len)) == TW_NONE ||
                             w->nodes[to].state != TN_FETCHED)
                                 continue;
                         /* The same link twice (another node's record). */

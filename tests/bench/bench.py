@@ -60,8 +60,13 @@
                                      GET /api/trace/ROOT?direction=down&
                                      depth=DEPTH must answer NODES nodes,
                                      none truncated
-    bench.py trace-result NAME WRK IDBENCH NODES TARGET OUT
-                                     the trace line: WRK (trace queries,
+    bench.py trace-load PORT PATH WARMUP SECONDS OUT
+                                     one keep-alive connection sends GET
+                                     PATH, reading each answer whole, for
+                                     SECONDS after WARMUP; JSON {ops_per_s,
+                                     p50_ms, p99_ms, errors, bytes} to OUT
+    bench.py trace-result NAME LOAD IDBENCH NODES TARGET OUT
+                                     the trace line: LOAD (trace queries,
                                      one connection) against the time
                                      IDBENCH's rate (sequential UDP
                                      resolutions) takes for NODES
@@ -321,6 +326,37 @@ def cmd_trace_check(port, root, depth, nodes):
                  % (root, r.status, got, nodes, d.get("truncated")))
 
 
+def cmd_trace_load(port, path, warmup, seconds, out):
+    """Sequential GETs on one connection.  wrk reads 8 KB at a time, which
+    for answers of 600 KB costs the 2-core machine more CPU than the
+    server's own work; this reads each answer in one go."""
+    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+    lat, errors, size = [], 0, 0
+    t0 = time.monotonic()
+    start = t0 + float(warmup)
+    end = start + float(seconds)
+    while True:
+        t = time.monotonic()
+        if t >= end:
+            break
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read()
+        done = time.monotonic()
+        if t >= start:
+            lat.append(done - t)
+            size = len(body)
+            errors += r.status != 200
+    lat.sort()
+    n = len(lat)
+    json.dump({"ops_per_s": n / sum(lat) if lat else 0.0,
+               "p50_ms": round(1000 * lat[n // 2], 3) if n else 0.0,
+               "p99_ms": round(1000 * lat[min(n - 1, n * 99 // 100)], 3)
+               if n else 0.0,
+               "requests": n, "errors": errors, "bytes": size},
+              open(out, "w"))
+
+
 def cmd_trace_result(name, wrk, idbench, nodes, target, out):
     """One trace query against resolving its NODES identifiers one by one:
     ratio = (NODES / sequential resolutions per second) / (1 / trace
@@ -342,7 +378,8 @@ def cmd_trace_result(name, wrk, idbench, nodes, target, out):
           "target_met": target_met(ratio, target),
           "baseline_p50_ms": b["p50_ms"], "baseline_p99_ms": b["p99_ms"],
           "errors": t.get("errors", 0) + b.get("errors", 0), "clients": 1,
-          "duration_s": b.get("duration_s")}, out)
+          "answer_bytes": t.get("bytes"), "duration_s": b.get("duration_s")},
+         out)
 
 
 def target_met(value, target):
@@ -602,7 +639,7 @@ CMDS = {"ports": cmd_ports, "http-status": cmd_http_status,
         "event-setup": cmd_event_setup, "event-count": cmd_event_count,
         "event-result": cmd_event_result,
         "trace-tree": cmd_trace_tree, "trace-check": cmd_trace_check,
-        "trace-result": cmd_trace_result,
+        "trace-load": cmd_trace_load, "trace-result": cmd_trace_result,
         "cpu-busy": cmd_cpu_busy}
 
 if __name__ == "__main__":

@@ -266,13 +266,12 @@ run_trace() {
                 --duration "$D" --handles "$T/tree.txt" --warmup "$WARMUP" \
                 --name trace_baseline >"$T/trace-base.json" 2>"$T/trace-base.err" ||
                 { step_failed "idbench trace baseline" "$T/trace-base.err"; return; }
-        log "wrk one connection, GET /api/trace/$root?direction=down&depth=$depth"
-        wrk -t1 -c1 -d"${D}s" --latency \
-                "http://127.0.0.1:$P_HTTP/api/trace/$root?direction=down&depth=$depth" \
-                >"$T/wrk-trace.txt" 2>&1 &&
-                $HELP wrk "$T/wrk-trace.txt" >"$T/wrk-trace.json" ||
-                { step_failed "wrk trace" "$T/wrk-trace.txt"; return; }
-        $HELP trace-result trace_down_depth5 "$T/wrk-trace.json" \
+        log "one connection, GET /api/trace/$root?direction=down&depth=$depth"
+        $HELP trace-load "$P_HTTP" \
+                "/api/trace/$root?direction=down&depth=$depth" "$WARMUP" "$D" \
+                "$T/trace-load.json" 2>"$T/trace-load.err" ||
+                { step_failed "trace queries" "$T/trace-load.err"; return; }
+        $HELP trace-result trace_down_depth5 "$T/trace-load.json" \
                 "$T/trace-base.json" "$n" ">=5" "$RESULTS"
 }
 run_trace
