@@ -220,7 +220,7 @@ link_record(const struct redisReply *r, char *lc, size_t lcsz, int *nomem)
                 if (k->str[0] != '_') {
                         vals[n].p = (const uint8_t *)v->str;
                         vals[n++].len = (uint32_t)v->len;
-                } else if (lc && strcmp(k->str, "_lc") == 0) {
+                } else if (lc && strcmp(k->str, KEYS_LIFECYCLE_FIELD) == 0) {
                         snprintf(lc, lcsz, "%.*s", (int)v->len, v->str);
                 }
         }

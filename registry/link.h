@@ -84,9 +84,9 @@ int link_entry_parse(const char *s, size_t len, enum link_type *t,
  * The values of an HGETALL reply of an identifier's hash as a new
  * record (copied: the reply may go).  Fields starting with '_' are not
  * values and are skipped, and so are values that do not decode.  If `lc` is
- * given, the field "_lc" (lifecycle summary "STAGE HOLDER", kept by
- * registry/event) is copied there ("" when absent).  NULL when the hash is
- * empty (no such identifier) or on no memory (*nomem then set).
+ * given, the field KEYS_LIFECYCLE_FIELD (the lifecycle state "STAGE HOLDER",
+ * kept by registry/event) is copied there ("" when absent).  NULL when the hash
+ * is empty (no such identifier) or on no memory (*nomem then set).
  */
 struct hrec *link_record(const struct redisReply *r, char *lc, size_t lcsz,
                          int *nomem);

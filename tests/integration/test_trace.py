@@ -235,8 +235,8 @@ def _(n):
     e, t, p = owner(n)
     a, b = create(n, t, p, "U-A", "U-B")
     link(n, t, a, ("madeOf", b))
-    # registry/event keeps _lc ("STAGE HOLDER") in the hash; set by hand.
-    n.redis_cli("HSET", "h:{%s}" % a, "_lc", "delivery -")
+    # An event sets the lifecycle state _lc ("STAGE HOLDER") in the hash.
+    snms.ok(n, "POST", "/api/events/" + a, {"stage": "delivery"}, t)
     before = raw_values(n, a)[3000]
     snms.ok(n, "PUT", DATA, item(a, "SN-NEW"), t)
     vals = raw_values(n, a)
@@ -590,10 +590,11 @@ def _(n):
     link(n, t, pb, ("madeOf", l1a))
     link(n, t, pc, ("madeOf", l1b))
     link(n, t, pa, ("partOf", m))
-    # registry/event keeps "_lc" = "STAGE HOLDER"; set here by hand.
     customer = snms.uscc(777)
-    n.redis_cli("HSET", "h:{%s}" % pa, "_lc", "delivery " + customer)
-    n.redis_cli("HSET", "h:{%s}" % pb, "_lc", "maintenance -")
+    snms.ok(n, "POST", "/api/events/" + pa,
+            {"stage": "delivery", "holder": customer}, t)
+    snms.ok(n, "POST", "/api/events/" + pb, {"stage": "fault"}, t)
+    snms.ok(n, "POST", "/api/events/" + pb, {"stage": "maintenance"}, t)
     d = snms.ok(n, "GET", RC + batch)
     got = {x["handle"]: (x["depth"], x["holder"], x["status"], x["owner"],
                          x["resolution"]) for x in d["products"]}
