@@ -3,6 +3,7 @@
  * resolvers together and owns the signals: SIGTERM/SIGINT drain and stop,
  * SIGHUP reloads the config file and reopens the log.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -299,6 +300,22 @@ fail:
         return -1;
 }
 
+/*
+ * A registry call may build an answer of megabytes (a trace of thousands
+ * of identifiers: Redis replies, records, the JSON text).  By default
+ * glibc gives such memory back to the kernel when the call frees it and
+ * faults it in again on the next call, which cost 40% of a trace's time
+ * (docs/benchmarks.md, trace_down_depth5).  Blocks below 8 MiB come from
+ * the heap instead of their own mappings, and a heap keeps up to 64 MiB
+ * of free memory for the next call.
+ */
+static void
+node_malloc_tuning(void)
+{
+        mallopt(M_MMAP_THRESHOLD, 8 << 20);
+        mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -365,6 +382,7 @@ main(int argc, char **argv)
                 goto out;
         }
         signal(SIGPIPE, SIG_IGN);
+        node_malloc_tuning();
         n.base = event_base_new();
         if (!n.base)
                 goto out;

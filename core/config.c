@@ -69,6 +69,9 @@ static const struct config_key keys[] = {
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),
     BOOL(publish_registrant, 0, 0),
     INT(event_max_per_handle, 1, 100000000, 100000, 0),
+    INT(trace_max_depth, 1, 100, 10, 0),
+    INT(trace_max_nodes, 1, 1000000, 5000, 0),
+    INT(trace_deadline_ms, 10, 600000, 2000, 0),
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */

@@ -48,6 +48,9 @@ struct config {
         int audit_max_entries;
         int publish_registrant;
         int event_max_per_handle;
+        int trace_max_depth;
+        int trace_max_nodes;
+        int trace_deadline_ms;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
         char secret_key_file[CONFIG_STR_MAX];

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "core/site.h"
+#include "core/utf8.h"
 
 #define HJSON_MAX_DATA 65536u
 
@@ -174,6 +175,215 @@ hjson_value(const struct hval *v)
                     o, "references",
                     hjson_refs(v->refs.p, v->refs.len, v->nrefs));
         return o;
+}
+
+/* ------------------------------------------------ text, no objects */
+
+int
+hjson_string_text(struct wbuf *w, const char *p, size_t len)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        size_t i, from = 0;
+        char u[6] = {'\\', 'u', '0', '0'};
+
+        /* Most strings are plain ASCII: one pass, one copy. */
+        for (i = 0; i < len; i++) {
+                unsigned char ch = (unsigned char)p[i];
+
+                if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
+                        break;
+        }
+        if (i == len) {
+                wbuf_put(w, "\"", 1);
+                wbuf_put(w, p, len);
+                wbuf_put(w, "\"", 1);
+                return 0;
+        }
+        if (!utf8_valid(p, len))
+                return -1;
+        wbuf_put(w, "\"", 1);
+        for (i = 0; i < len; i++) {
+                unsigned char ch = (unsigned char)p[i];
+                const char *esc;
+
+                if (ch >= 0x20 && ch != '"' && ch != '\\')
+                        continue;
+                wbuf_put(w, p + from, i - from);
+                from = i + 1;
+                /* The escapes jansson writes. */
+                switch (ch) {
+                case '"':
+                        esc = "\\\"";
+                        break;
+                case '\\':
+                        esc = "\\\\";
+                        break;
+                case '\b':
+                        esc = "\\b";
+                        break;
+                case '\f':
+                        esc = "\\f";
+                        break;
+                case '\n':
+                        esc = "\\n";
+                        break;
+                case '\r':
+                        esc = "\\r";
+                        break;
+                case '\t':
+                        esc = "\\t";
+                        break;
+                default:
+                        u[4] = hex[ch >> 4];
+                        u[5] = hex[ch & 15];
+                        wbuf_put(w, u, sizeof(u));
+                        continue;
+                }
+                wbuf_put(w, esc, 2);
+        }
+        wbuf_put(w, p + from, len - from);
+        wbuf_put(w, "\"", 1);
+        return 0;
+}
+
+static void
+hjson_put(struct wbuf *w, const char *s)
+{
+        wbuf_put(w, s, strlen(s));
+}
+
+/* A value jansson renders (admin and vlist data): through its objects. */
+static int
+hjson_dumped(struct wbuf *w, const struct hval *v)
+{
+        json_t *j = hjson_value(v);
+        char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+        json_decref(j);
+        if (!s)
+                return -1;
+        hjson_put(w, s);
+        free(s);
+        return 0;
+}
+
+/* data.value as hjson_data writes it for string and base64 data. */
+static void
+hjson_data_text(struct wbuf *w, struct span d)
+{
+        char small[256], *b = small;
+        size_t i, n = 4 * ((d.len + 2) / 3) + 1;
+
+        for (i = 0; i < d.len; i++)
+                if (d.p[i] < 0x20 && d.p[i] != '\t' && d.p[i] != '\n' &&
+                    d.p[i] != '\r')
+                        break;
+        if (i == d.len && utf8_valid((const char *)d.p, d.len)) {
+                hjson_put(w, "{\"format\":\"string\",\"value\":");
+                hjson_string_text(w, (const char *)d.p, d.len);
+                hjson_put(w, "}");
+                return;
+        }
+        if (n > sizeof(small) && !(b = malloc(n))) {
+                w->err = 1;
+                return;
+        }
+        EVP_EncodeBlock((unsigned char *)b, d.p, (int)d.len);
+        hjson_put(w, "{\"format\":\"base64\",\"value\":\"");
+        hjson_put(w, b);
+        hjson_put(w, "\"}");
+        if (b != small)
+                free(b);
+}
+
+/* A number in decimal. */
+static void
+hjson_u32(struct wbuf *w, uint32_t n)
+{
+        char d[10];
+        size_t i = sizeof(d);
+
+        do
+                d[--i] = (char)('0' + n % 10);
+        while ((n /= 10) != 0);
+        wbuf_put(w, d + i, sizeof(d) - i);
+}
+
+/*
+ * A time as a JSON string.  The values of one record mostly share
+ * their timestamp: the last one formatted is kept (per thread).
+ */
+static void
+hjson_time_text(struct wbuf *w, uint32_t t)
+{
+        static _Thread_local uint32_t last;
+        static _Thread_local char text[32] = "";
+
+        if (!text[0] || t != last) {
+                hjson_time(t, text, sizeof(text));
+                last = t;
+        }
+        wbuf_put(w, "\"", 1);
+        hjson_put(w, text);
+        wbuf_put(w, "\"", 1);
+}
+
+int
+hjson_value_text(struct wbuf *w, const struct hval *v)
+{
+        char num[48];
+        size_t start = w->len;
+        struct cur c;
+        uint32_t i, k = 0;
+
+        if (type_is(v, "HS_ADMIN") || type_is(v, "HS_VLIST"))
+                return hjson_dumped(w, v);
+        hjson_put(w, "{\"index\":");
+        hjson_u32(w, v->index);
+        hjson_put(w, ",\"type\":");
+        if (hjson_string_text(w, (const char *)v->type.p, v->type.len) < 0) {
+                w->len = start;
+                return -1;
+        }
+        hjson_put(w, ",\"data\":");
+        hjson_data_text(w, v->data);
+        hjson_put(w, ",\"ttl\":");
+        if (v->ttl_type == HVAL_TTL_ABSOLUTE)
+                hjson_time_text(w, v->ttl);
+        else
+                hjson_u32(w, v->ttl);
+        hjson_put(w, ",\"timestamp\":");
+        hjson_time_text(w, v->timestamp);
+        if ((v->perms & 0x0F) != HVAL_PERMS_DEFAULT) {
+                snprintf(num, sizeof(num), ",\"permissions\":\"%c%c%c%c\"",
+                         v->perms & HVAL_ADMIN_READ ? '1' : '0',
+                         v->perms & HVAL_ADMIN_WRITE ? '1' : '0',
+                         v->perms & HVAL_PUBLIC_READ ? '1' : '0',
+                         v->perms & HVAL_PUBLIC_WRITE ? '1' : '0');
+                hjson_put(w, num);
+        }
+        if (v->nrefs) {
+                hjson_put(w, ",\"references\":[");
+                cur_init(&c, v->refs.p, v->refs.len);
+                for (i = 0; i < v->nrefs; i++) {
+                        struct span h = cur_bytes(&c, v->refs.len);
+                        uint32_t idx = cur_u32(&c);
+
+                        if (!cur_ok(&c))
+                                break;
+                        /* hjson_refs drops a handle that is not UTF-8. */
+                        if (!utf8_valid((const char *)h.p, h.len))
+                                continue;
+                        hjson_put(w, k++ ? ",{\"handle\":" : "{\"handle\":");
+                        hjson_string_text(w, (const char *)h.p, h.len);
+                        hjson_put(w, ",\"index\":");
+                        hjson_u32(w, idx);
+                        hjson_put(w, "}");
+                }
+                hjson_put(w, "]");
+        }
+        hjson_put(w, "}");
+        return 0;
 }
 
 json_t *

@@ -22,6 +22,16 @@ struct site;
 json_t *hjson_value(const struct hval *v);
 
 /*
+ * Appends hjson_value(v) as compact JSON text, the very bytes json_dumps
+ * writes for it with JSON_COMPACT | JSON_PRESERVE_ORDER, without
+ * building objects (for answers of many values: registry/trace).  0, or
+ * -1 when hjson_value would give NULL (nothing appended).
+ */
+int hjson_value_text(struct wbuf *w, const struct hval *v);
+/* Appends len bytes of UTF-8 as a JSON string; -1 if not UTF-8. */
+int hjson_string_text(struct wbuf *w, const char *p, size_t len);
+
+/*
  * An HS_SITE record as data.value of format "site" (protocol.md §8):
  * {version, protocolVersion, serialNumber, primarySite, multiPrimary,
  * hashOption (when not 2), attributes, servers[{serverId, address,

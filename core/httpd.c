@@ -1,8 +1,11 @@
 #include "core/httpd.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -273,6 +276,7 @@ httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
           size_t errlen)
 {
         struct httpd *h = calloc(1, sizeof(*h));
+        int one = 1;
 
         if (!h) {
                 snprintf(err, errlen, "http: out of memory");
@@ -284,6 +288,13 @@ httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
                 free(h);
                 return NULL;
         }
+        /*
+         * Accepted connections inherit it (Linux).  evhttp writes a large
+         * answer in pieces, and without it the last piece waited for the
+         * client's delayed ACK: 40 ms on one trace answer in eight.
+         */
+        setsockopt(evconnlistener_get_fd(h->lis), IPPROTO_TCP, TCP_NODELAY,
+                   &one, sizeof(one));
         h->http = evhttp_new(base);
         if (!h->http || !(h->bound = evhttp_bind_listener(h->http, h->lis))) {
                 snprintf(err, errlen, "http: cannot start server");

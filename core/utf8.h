@@ -10,4 +10,11 @@
  */
 size_t utf8_chars(const char *s);
 
+/*
+ * 1 if len bytes at p are UTF-8 as JSON strings take it (jansson's
+ * rules: no overlong forms, surrogates or code points past U+10FFFF;
+ * NUL allowed), else 0.
+ */
+int utf8_valid(const char *p, size_t len);
+
 #endif

@@ -24,10 +24,12 @@
 #include "registry/grant.h"
 #include "registry/ident.h"
 #include "registry/keys.h"
+#include "registry/link.h"
 #include "registry/pfx.h"
 #include "registry/plat.h"
 #include "registry/review.h"
 #include "registry/tplapi.h"
+#include "registry/trace.h"
 
 /*
  * A registry thread waits this long for Redis: an fsync'd batch of 2000
@@ -41,8 +43,9 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,   review_routes, pfx_routes,   plat_routes,
-    tplapi_routes,   ident_routes, audit_routes,  grant_routes, event_routes,
+    api_self_routes, ent_routes,    review_routes, pfx_routes,
+    plat_routes,     tplapi_routes, ident_routes,  audit_routes,
+    grant_routes,    event_routes,  link_routes,   trace_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -102,8 +105,14 @@ struct api_call {
         int answered, http, status;
         char *msg;
         json_t *data;
+        char *text; /* data as JSON text (api_ok_text), or NULL */
+        size_t textlen;
         char *out; /* the envelope, rendered on the registry thread */
 };
+
+/* The envelope of api_ok_text around its data. */
+static const char text_head[] = "{\"status\":1,\"message\":\"success\","
+                                "\"data\":";
 
 /* ------------------------------------------------------------ routes */
 
@@ -225,6 +234,7 @@ api_call_free(struct api_call *c)
         free(c->query);
         free(c->arg);
         free(c->out);
+        free(c->text);
         OPENSSL_cleanse(c->token, sizeof(c->token));
         free(c);
 }
@@ -248,6 +258,23 @@ void
 api_ok(struct api_call *c, json_t *data)
 {
         api_answer(c, 200, 1, strdup("success"), data);
+}
+
+void
+api_ok_text(struct api_call *c, const char *data, size_t len)
+{
+        char *t;
+
+        if (c->answered)
+                return;
+        if (!(t = malloc(len + 1))) {
+                api_fail(c, 500, -4, "out of memory");
+                return;
+        }
+        memcpy(t, data, len);
+        api_answer(c, 200, 1, strdup("success"), NULL);
+        c->text = t;
+        c->textlen = len;
 }
 
 void
@@ -640,6 +667,8 @@ api_work(void *local, void *arg)
                 api_fail(c, 500, -4, "internal error: no answer");
         api_flush_audit(c);
 render:
+        if (c->text)
+                return; /* sent as text_head, text, "}" */
         env = json_pack("{s:i,s:s,s:O?}", "status", c->status, "message",
                         c->msg ? c->msg : "", "data", c->data);
         c->out =
@@ -670,10 +699,14 @@ api_done(struct worker *w, void *arg)
 {
         struct api_call *c = arg;
         size_t len = c->out ? strlen(c->out) : 0;
+        const char *parts[3] = {text_head, c->text, "}"};
+        size_t lens[3] = {sizeof(text_head) - 1, c->textlen, 1};
 
         (void)w;
         api_count_writes(c);
-        if (c->out)
+        if (c->text)
+                httpd_send_parts(c->req, c->http, parts, lens, 3);
+        else if (c->out)
                 httpd_send_parts(c->req, c->http, (const char *const *)&c->out,
                                  &len, 1);
         else

@@ -146,6 +146,11 @@ struct redisReply *api_reply(struct api_call *c);
 
 /* Answers success with `data` (consumed; NULL = null). */
 void api_ok(struct api_call *c, json_t *data);
+/*
+ * Answers success with `data` given as JSON text (len bytes, copied):
+ * for answers too large to build as objects (registry/trace).
+ */
+void api_ok_text(struct api_call *c, const char *data, size_t len);
 /* Answers success with a message other than "success". */
 void api_ok_msg(struct api_call *c, const char *msg, json_t *data);
 /* Answers an error: HTTP status, SNMS status, message (printf). */

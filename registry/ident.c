@@ -16,6 +16,7 @@
 #include "registry/api.h"
 #include "registry/iditem.h"
 #include "registry/keys.h"
+#include "registry/link.h"
 #include "registry/pfx.h"
 #include "registry/script.h"
 #include "registry/tpl.h"
@@ -35,13 +36,20 @@
  * written, 0 already there with the same values, -1 with others; values
  * are compared without their timestamp (bytes 5-8 of the wire form), so
  * a client retrying after a timeout learns its first call succeeded.
- * Update, delete: 1 done, 0 no such identifier.  Update keeps c= and
- * the lifecycle state (KEYS_LIFECYCLE_FIELD, written by registry/event).
+ * Update, delete: 1 done, 0 no such identifier.  Update keeps c=, the
+ * trace links (registry/link: fields 3000-3999, which the client never
+ * writes) and the other fields starting with '_' (the lifecycle state
+ * KEYS_LIFECYCLE_FIELD of registry/event); create compares values
+ * without the links.
  */
 static const char write_lua[] =
     "local k, op, now, meta = KEYS[1], ARGV[1], ARGV[2], '" KEYS_META_FIELD
     "'\n"
     "if op == 'd' then return redis.call('DEL', k) end\n"
+    "local function kept(f)\n"
+    "  local x = tonumber(f)\n"
+    "  return f:sub(1, 1) == '_' or (x and x >= 3000 and x <= 3999)\n"
+    "end\n"
     "local exists = redis.call('EXISTS', k) == 1\n"
     "if op == 'c' and exists then\n"
     "  local function strip(v) return v:sub(1, 4) .. v:sub(9) end\n"
@@ -52,7 +60,7 @@ static const char write_lua[] =
     "  end\n"
     "  local old = redis.call('HGETALL', k)\n"
     "  for i = 1, #old, 2 do\n"
-    "    if old[i]:sub(1, 1) ~= '_' then\n"
+    "    if not kept(old[i]) then\n"
     "      if want[old[i]] ~= strip(old[i + 1]) then return -1 end\n"
     "      m = m + 1\n"
     "    end\n"
@@ -61,16 +69,22 @@ static const char write_lua[] =
     "  return -1\n"
     "end\n"
     "if op == 'u' and not exists then return 0 end\n"
-    "local m, lc = 'c=' .. now, false\n"
+    "local m = 'c=' .. now\n"
     "if op == 'u' then\n"
     "  local old = ' ' .. (redis.call('HGET', k, meta) or '')\n"
-    "  lc = redis.call('HGET', k, '" KEYS_LIFECYCLE_FIELD "')\n"
     "  m = 'c=' .. (old:match(' c=(%d+)') or now) .. ' u=' .. now\n"
-    "  redis.call('DEL', k)\n"
+    "  local drop = {}\n"
+    "  for _, f in ipairs(redis.call('HKEYS', k)) do\n"
+    "    if not kept(f) then drop[#drop + 1] = f end\n"
+    "  end\n"
+    "  if #drop > 0 then redis.call('HDEL', k, unpack(drop)) end\n"
     "end\n"
     "redis.call('HSET', k, meta, m .. ' by=' .. ARGV[3], unpack(ARGV, 4))\n"
-    "if lc then redis.call('HSET', k, '" KEYS_LIFECYCLE_FIELD "', lc) end\n"
     "return 1\n";
+
+/* write_lua spells the link index range out. */
+_Static_assert(LINK_MIN_INDEX == 3000 && LINK_MAX_INDEX == 3999,
+               "write_lua keeps fields 3000-3999");
 
 enum ident_op { IDENT_CREATE, IDENT_UPDATE, IDENT_DELETE };
 
@@ -206,7 +220,7 @@ ident_check_prefix(struct ident_call *ic, struct ident_item *x)
         const struct api_who *who = api_who(ic->c);
         size_t plen = hname_prefix_len(x->name, x->len);
         const struct ident_pfx *p;
-        char prefix[PFX_MAX + 1];
+        char prefix[PFX_MAX + 1], err[160];
 
         if (pfx_normalise(x->name, plen, prefix) < 0) {
                 ident_set(x, 400, -2,
@@ -221,14 +235,8 @@ ident_check_prefix(struct ident_call *ic, struct ident_item *x)
                 ident_set(x, 403, -3,
                           "prefix %s is not registered to your enterprise",
                           prefix);
-        else if (p->info.state != PFX_ENABLED)
-                ident_set(x, 409, -2, "prefix %s is not enabled (state %d)",
-                          prefix, p->info.state);
-        else if (p->info.proxy != PFX_HOSTED)
-                ident_set(x, 409, -2,
-                          "prefix %s is not hosted on this node "
-                          "(proxyState %d)",
-                          prefix, p->info.proxy);
+        else if (pfx_check_hosted(&p->info, err, sizeof(err)) < 0)
+                ident_set(x, 409, -2, "%s", err);
         return 0;
 }
 

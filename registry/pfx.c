@@ -82,6 +82,22 @@ pfx_get(redisContext *rc, const char *prefix, struct pfx_info *out)
         return found;
 }
 
+int
+pfx_check_hosted(const struct pfx_info *p, char *err, size_t errlen)
+{
+        if (p->state != PFX_ENABLED)
+                snprintf(err, errlen, "prefix %s is not enabled (state %d)",
+                         p->prefix, p->state);
+        else if (p->proxy != PFX_HOSTED)
+                snprintf(err, errlen,
+                         "prefix %s is not hosted on this node "
+                         "(proxyState %d)",
+                         p->prefix, p->proxy);
+        else
+                return 0;
+        return -1;
+}
+
 /* -------------------------------------------------- client input */
 
 /* A port member: "" when absent, null or "".  0, or -1 with err. */
@@ -570,6 +586,55 @@ pfx_ref_parse(const struct span v[PFX_REF_NFIELDS], struct site *s,
         ts = pfx_number(v[PFX_REF_UPDATED], 10, UINT32_MAX);
         *updated = ts > 0 ? (uint32_t)ts : 0;
         return 1;
+}
+
+int
+pfx_where_append(redisContext *rc, const char *prefix)
+{
+        char key[PFX_MAX + 16];
+        const char *argv[3 + PFX_REF_NFIELDS] = {"HMGET", key, "ent"};
+        size_t argvlen[3 + PFX_REF_NFIELDS] = {5, 0, 3};
+        size_t i;
+
+        argvlen[1] = keys_prefix(key, sizeof(key), prefix);
+        for (i = 0; i < PFX_REF_NFIELDS; i++) {
+                argv[3 + i] = ref_fields[i];
+                argvlen[3 + i] = strlen(ref_fields[i]);
+        }
+        return redisAppendCommandArgv(rc, 3 + PFX_REF_NFIELDS, argv, argvlen) ==
+                       REDIS_OK
+                   ? 0
+                   : -1;
+}
+
+enum pfx_where
+pfx_where_reply(const redisReply *r, char ent[19], struct site *s)
+{
+        struct span v[PFX_REF_NFIELDS];
+        uint32_t updated;
+        size_t i;
+
+        ent[0] = '\0';
+        if (r->type != REDIS_REPLY_ARRAY ||
+            r->elements != 1 + PFX_REF_NFIELDS ||
+            r->element[0]->type != REDIS_REPLY_STRING)
+                return PFX_WHERE_UNREGISTERED;
+        snprintf(ent, 19, "%s", r->element[0]->str);
+        for (i = 0; i < PFX_REF_NFIELDS; i++) {
+                const redisReply *e = r->element[1 + i];
+                int str = e->type == REDIS_REPLY_STRING;
+
+                v[i].p = str ? (const uint8_t *)e->str : NULL;
+                v[i].len = str ? (uint32_t)e->len : 0;
+        }
+        switch (pfx_ref_parse(v, s, &updated)) {
+        case 1:
+                return PFX_WHERE_SITE;
+        case 0:
+                return PFX_WHERE_HERE;
+        default:
+                return PFX_WHERE_UNUSABLE;
+        }
 }
 
 static void

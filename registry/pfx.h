@@ -18,6 +18,7 @@
 struct api_route;
 struct json_t;
 struct redisContext;
+struct redisReply;
 struct rpool;
 struct site;
 
@@ -59,6 +60,13 @@ int pfx_normalise(const char *in, size_t len, char out[PFX_MAX + 1]);
  * Redis failed (rc->err or an error reply).
  */
 int pfx_get(struct redisContext *rc, const char *prefix, struct pfx_info *out);
+
+/*
+ * Identifiers are written only under a prefix enabled and hosted here:
+ * 0, or -1 with the reason in err ("prefix 88.1 is not enabled (state
+ * 0)").
+ */
+int pfx_check_hosted(const struct pfx_info *p, char *err, size_t errlen);
 
 /*
  * Where the enterprise's own node serves a prefix not hosted here
@@ -112,6 +120,25 @@ enum {
  */
 int pfx_ref_parse(const struct span v[PFX_REF_NFIELDS], struct site *s,
                   uint32_t *updated);
+
+/*
+ * Where a prefix is served, for registry threads following identifiers
+ * across nodes (registry/twalk): pfx_where_append queues, on a blocking
+ * connection, the read of its owner and referral fields; pfx_where_reply
+ * reads that reply.  *ent: the owner's USCC ("" if unregistered); for
+ * PFX_WHERE_SITE, *s is the enterprise node's HS_SITE (as
+ * pfx_ref_parse).
+ */
+enum pfx_where {
+        PFX_WHERE_UNREGISTERED, /* not registered here */
+        PFX_WHERE_HERE,         /* its identifiers are in this node's store */
+        PFX_WHERE_SITE,         /* served by the enterprise's own node */
+        PFX_WHERE_UNUSABLE,     /* referred, but the record is malformed */
+};
+
+int pfx_where_append(struct redisContext *rc, const char *prefix);
+enum pfx_where pfx_where_reply(const struct redisReply *r, char ent[19],
+                               struct site *s);
 
 struct pfx_fetch;
 /*

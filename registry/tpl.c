@@ -10,6 +10,7 @@
 #include "core/hval.h"
 #include "core/utf8.h"
 #include "registry/evparse.h"
+#include "registry/link.h"
 
 #define TPL_MAX_NAME 64u /* characters */
 #define TPL_MAX_DESC 1024u
@@ -225,6 +226,13 @@ tpl_item_parse(const json_t *j, size_t i, struct tpl_item *it, char *err,
                                 "%sidType must not contain "
                                 "spaces",
                                 where);
+        if (link_reserved((uint32_t)idx,
+                          (struct span){(const uint8_t *)it->type,
+                                        (uint32_t)strlen(it->type)}))
+                return tpl_fail(err, errlen,
+                                "%sidIndex %u-%u and idType " LINK_TYPE_PREFIX
+                                "* are reserved for trace links",
+                                where, LINK_MIN_INDEX, LINK_MAX_INDEX);
         it->index = (uint32_t)idx;
         it->state = (int)state;
         meta = json_object_get(j, "metadata");
@@ -552,6 +560,14 @@ tpl_check_values(const struct tpl *t, const struct hval *v, size_t n, char *err,
                                         "index %u is reserved "
                                         "for the template version",
                                         TPL_VERSION_INDEX);
+                /* Links are written through /api/links only. */
+                if (link_reserved(v[i].index, v[i].type))
+                        return tpl_fail(
+                            err, errlen,
+                            "index %u: indexes %u-%u and "
+                            "types " LINK_TYPE_PREFIX "* are reserved for "
+                            "trace links",
+                            v[i].index, LINK_MIN_INDEX, LINK_MAX_INDEX);
                 for (k = 0; k < i; k++)
                         if (v[k].index == v[i].index)
                                 return tpl_fail(err, errlen,

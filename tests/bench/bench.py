@@ -47,6 +47,29 @@
                                      the event_append line: wrk's rate
                                      against the redis-benchmark XADD
                                      JSON BASELINE; STORED events written
+    bench.py trace-tree PREFIX FANOUT LEVELS LIST
+                                     RESP for `redis-cli --pipe`: a tree of
+                                     identifiers under PREFIX (a batch, then
+                                     FANOUT children per node for LEVELS
+                                     levels, each child linked to its
+                                     parent: fromBatch, then madeOf), their
+                                     values, link values and reverse
+                                     entries, and the prefix record; the
+                                     handles to LIST, root first
+    bench.py trace-check PORT ROOT DEPTH NODES
+                                     GET /api/trace/ROOT?direction=down&
+                                     depth=DEPTH must answer NODES nodes,
+                                     none truncated
+    bench.py trace-load PORT PATH WARMUP SECONDS OUT
+                                     one keep-alive connection sends GET
+                                     PATH, reading each answer whole, for
+                                     SECONDS after WARMUP; JSON {ops_per_s,
+                                     p50_ms, p99_ms, errors, bytes} to OUT
+    bench.py trace-result NAME LOAD IDBENCH NODES TARGET OUT
+                                     the trace line: LOAD (trace queries,
+                                     one connection) against the time
+                                     IDBENCH's rate (sequential UDP
+                                     resolutions) takes for NODES
     bench.py summary OUT             a table of OUT for humans
     bench.py cpu-busy SECONDS        percentage of CPU time (all cores) not
                                      idle over the next SECONDS, then the
@@ -59,6 +82,7 @@ import os
 import random
 import re
 import socket
+import struct
 import sys
 import threading
 import time
@@ -232,6 +256,130 @@ def cmd_fetch(host, port, listfile, n, docroot, pathsfile):
           file=sys.stderr)
     if not paths or bad > n // 100:
         sys.exit(1)
+
+
+def resp(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        a = a.encode() if isinstance(a, str) else a
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+def hvalue(index, typ, data, perms=0x0E, ref=None):
+    """A handle value in wire form (protocol.md §5.1), timestamp fixed."""
+    data = data.encode() if isinstance(data, str) else data
+    typ = typ.encode()
+    v = struct.pack(">IIBIB", index, 1767225600, 0, 86400, perms)
+    v += struct.pack(">I", len(typ)) + typ + struct.pack(">I", len(data))
+    v += data
+    if ref is None:
+        return v + struct.pack(">I", 0)
+    r = ref.encode()
+    return v + struct.pack(">II", 1, len(r)) + r + struct.pack(">I", 0)
+
+
+def cmd_trace_tree(prefix, fanout, levels, listfile):
+    """The downstream tree of trace_down_depth5 (see the usage above)."""
+    owner = "91350100M000100Y43"
+    out = sys.stdout.buffer
+    out.write(resp("HSET", "pfx:{%s}" % prefix, "ent", owner, "state", "1",
+                   "proxy", "4", "c", "1767225600"))
+    names = []
+
+    def node(h, parent, typ):
+        names.append(h)
+        f = ["_m", "c=1767225600 by=bench",
+             "1001", hvalue(1001, "TEMPLATE", "equip-v1"),
+             "1002", hvalue(1002, "OWNER", owner, perms=0x0C),
+             "1003", hvalue(1003, "REGISTRANT", "bench", perms=0x0C),
+             "2000", hvalue(2000, "serialNo", "SN-" + h.split("/")[1]),
+             "2001", hvalue(2001, "model", "KQL-200/315-75")]
+        if parent:
+            f += ["3000", hvalue(3000, "TRACE." + typ, parent, ref=parent)]
+            out.write(resp("SADD", "ln:{%s}" % parent, typ + " " + h))
+        out.write(resp("HSET", "h:{%s}" % h, *f))
+    root = prefix + "/BATCH-0"
+    node(root, None, None)
+    level = [root]
+    for d in range(int(levels)):
+        nxt = []
+        for i, parent in enumerate(level):
+            for k in range(int(fanout)):
+                h = "%s/L%d-%d-%d" % (prefix, d + 1, i, k)
+                node(h, parent, "fromBatch" if d == 0 else "madeOf")
+                nxt.append(h)
+        level = nxt
+    with open(listfile, "w") as f:
+        f.write("\n".join(names) + "\n")
+
+
+def cmd_trace_check(port, root, depth, nodes):
+    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+    c.request("GET", "/api/trace/%s?direction=down&depth=%s" % (root, depth))
+    r = c.getresponse()
+    j = json.loads(r.read())
+    d = j.get("data") or {}
+    got = len(d.get("nodes") or [])
+    if r.status != 200 or got != int(nodes) or d.get("truncated"):
+        sys.exit("trace of %s: HTTP %d, %d nodes (want %s), truncated %r"
+                 % (root, r.status, got, nodes, d.get("truncated")))
+
+
+def cmd_trace_load(port, path, warmup, seconds, out):
+    """Sequential GETs on one connection.  wrk reads 8 KB at a time, which
+    for answers of 600 KB costs the 2-core machine more CPU than the
+    server's own work; this reads each answer in one go."""
+    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=30)
+    lat, errors, size = [], 0, 0
+    t0 = time.monotonic()
+    start = t0 + float(warmup)
+    end = start + float(seconds)
+    while True:
+        t = time.monotonic()
+        if t >= end:
+            break
+        c.request("GET", path)
+        r = c.getresponse()
+        body = r.read()
+        done = time.monotonic()
+        if t >= start:
+            lat.append(done - t)
+            size = len(body)
+            errors += r.status != 200
+    lat.sort()
+    n = len(lat)
+    json.dump({"ops_per_s": n / sum(lat) if lat else 0.0,
+               "p50_ms": round(1000 * lat[n // 2], 3) if n else 0.0,
+               "p99_ms": round(1000 * lat[min(n - 1, n * 99 // 100)], 3)
+               if n else 0.0,
+               "requests": n, "errors": errors, "bytes": size},
+              open(out, "w"))
+
+
+def cmd_trace_result(name, wrk, idbench, nodes, target, out):
+    """One trace query against resolving its NODES identifiers one by one:
+    ratio = (NODES / sequential resolutions per second) / (1 / trace
+    queries per second)."""
+    t = json.load(open(wrk))
+    b = json.load(open(idbench))
+    n = int(nodes)
+    one_by_one_ms = 1000.0 * n / b["ops_per_s"] if b["ops_per_s"] else 0.0
+    trace_ms = 1000.0 / t["ops_per_s"] if t["ops_per_s"] else 0.0
+    ratio = one_by_one_ms / trace_ms if trace_ms else 0.0
+    emit({"name": name, "ops_per_s": round(t["ops_per_s"], 1),
+          "p50_ms": t["p50_ms"], "p99_ms": t["p99_ms"],
+          "baseline": "idbench UDP, one client, %d identifiers one by one"
+          % n,
+          "baseline_ops_per_s": round(b["ops_per_s"], 1),
+          "nodes": n, "trace_ms": round(trace_ms, 2),
+          "one_by_one_ms": round(one_by_one_ms, 2),
+          "ratio": round(ratio, 3), "target": "ratio " + target,
+          "target_met": target_met(ratio, target),
+          "baseline_p50_ms": b["p50_ms"], "baseline_p99_ms": b["p99_ms"],
+          "errors": t.get("errors", 0) + b.get("errors", 0), "clients": 1,
+          "answer_bytes": t.get("bytes"), "duration_s": b.get("duration_s")},
+         out)
 
 
 def target_met(value, target):
@@ -490,6 +638,8 @@ CMDS = {"ports": cmd_ports, "http-status": cmd_http_status,
         "register-result": cmd_register_result,
         "event-setup": cmd_event_setup, "event-count": cmd_event_count,
         "event-result": cmd_event_result,
+        "trace-tree": cmd_trace_tree, "trace-check": cmd_trace_check,
+        "trace-load": cmd_trace_load, "trace-result": cmd_trace_result,
         "cpu-busy": cmd_cpu_busy}
 
 if __name__ == "__main__":

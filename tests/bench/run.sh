@@ -245,6 +245,37 @@ run_idbench() { # run_idbench NAME PROTO TARGET
 run_idbench udp_resolve udp ">=1.5"
 run_idbench tcp_resolve tcp ">=1.0"
 
+# ---- 4e. trace_down_depth5 ------------------------------------------------
+# A downstream tree (a batch, 10 lots, 100 parts, 1000 products, each
+# linked to its parent as registry/link stores links), loaded straight
+# into Redis.  One GET /api/trace of the whole tree at a time, against one
+# client resolving the same identifiers one by one over UDP.
+run_trace() {
+        local root depth=5 n
+        log "loading the trace tree"
+        $HELP trace-tree 88.1002.1 10 3 "$T/tree.txt" |
+                $RCLI --pipe >"$T/tree.log" 2>&1 ||
+                { step_failed "loading the trace tree" "$T/tree.log"; return; }
+        n=$(wc -l <"$T/tree.txt")
+        root=$(head -n 1 "$T/tree.txt")
+        $HELP trace-check "$P_HTTP" "$root" "$depth" "$n" 2>"$T/trace-check.err" ||
+                { step_failed "trace of $root" "$T/trace-check.err"; return; }
+        check_idle "before trace_down_depth5"
+        log "idbench one client, $n tree identifiers one by one"
+        "$B/idbench" --proto udp --server "127.0.0.1:$P_HANDLE" --clients 1 \
+                --duration "$D" --handles "$T/tree.txt" --warmup "$WARMUP" \
+                --name trace_baseline >"$T/trace-base.json" 2>"$T/trace-base.err" ||
+                { step_failed "idbench trace baseline" "$T/trace-base.err"; return; }
+        log "one connection, GET /api/trace/$root?direction=down&depth=$depth"
+        $HELP trace-load "$P_HTTP" \
+                "/api/trace/$root?direction=down&depth=$depth" "$WARMUP" "$D" \
+                "$T/trace-load.json" 2>"$T/trace-load.err" ||
+                { step_failed "trace queries" "$T/trace-load.err"; return; }
+        $HELP trace-result trace_down_depth5 "$T/trace-load.json" \
+                "$T/trace-base.json" "$n" ">=5" "$RESULTS"
+}
+run_trace
+
 # ---- 4c. HTTP ------------------------------------------------------------
 log "fetching $NHTTP documents for the nginx docroot"
 mkdir -p "$T/docroot" "$T/nginx/tmp"

@@ -3,7 +3,8 @@
  *
  * Invariants (abort() when violated):
  *  - a buffer hval_parse accepts is re-encoded byte for byte by
- *    hval_encode;
+ *    hval_encode, and rendered as JSON text by hjson_value_text exactly
+ *    as json_dumps renders hjson_value (or refused by both);
  *  - the input cut into spans (each value that decodes at the current
  *    position, else a short chunk of junk) gives a record holding every
  *    good value sorted by index, the junk counted as bad, each value
@@ -13,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
+#include "core/hjson.h"
 #include "core/hval.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,6 +28,28 @@ check(int ok)
 {
         if (!ok)
                 abort();
+}
+
+static void
+check_text(const struct hval *v)
+{
+        json_t *j = hjson_value(v);
+        char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        struct wbuf w;
+        int rc;
+
+        wbuf_init(&w, 0);
+        wbuf_put(&w, "x", 1);
+        rc = hjson_value_text(&w, v);
+        check(wbuf_ok(&w));
+        if (s)
+                check(rc == 0 && w.len == 1 + strlen(s) &&
+                      memcmp(w.p + 1, s, w.len - 1) == 0);
+        else
+                check(rc == -1 && w.len == 1);
+        free(s);
+        json_decref(j);
+        wbuf_free(&w);
 }
 
 static void
@@ -48,6 +74,7 @@ check_roundtrip(const uint8_t *data, size_t size)
         check(wbuf_ok(&w));
         check(w.len == size && memcmp(w.p, data, size) == 0);
         wbuf_free(&w);
+        check_text(&v);
 }
 
 static void

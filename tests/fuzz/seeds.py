@@ -179,6 +179,16 @@ HVAL = {
     "type_too_long": value(1, "T" * 129, b"x"),
     "too_many_refs": clean(value(1, "URL", b"x"))[:-8] + u32(257),
     "t3_trailing_byte": T3 + "00",
+    # JSON text rendering: escapes, control bytes (base64), bad UTF-8 in
+    # the type or a reference, permissions other than 1110.
+    "escapes_in_data": value(2000, "desc", 'a"b\\c\td\re\nf\x7f'.encode(),
+                             perms=0x0C),
+    "control_in_data": value(2001, "blob", b"\x00\x01binary\x1f"),
+    "nul_and_quote_in_type": value(5, 'a\x00"b', b"x", perms=0x0B),
+    "bad_utf8_type": value(6, b"\xc3\x28", b"x"),
+    "bad_utf8_ref": value(3000, "TRACE.madeOf", b"88.1/M",
+                          refs=((b"88.1/\xed\xa0\x80", 0), ("88.1/M", 0))),
+    "overlong_data": value(7, "desc", b"\xc0\xaf"),
 }
 
 HNAME = {
@@ -389,8 +399,51 @@ PROM = {
     "empty": "",
 }
 
+
+def link_value(index, typ, target):
+    """A trace link value as registry/link writes it."""
+    return value(index, "TRACE." + typ, target.encode(),
+                 refs=((target, 0),))
+
+
+def response(rcode, body_hex, request=0x1234, flags=0x19000000, **kw):
+    return with_env(message(1, body_hex, rcode=rcode, flags=flags),
+                    request=request, **kw)
+
+
+PUMP = "88.123.45/PUMP-1"
+HCLIENT = {
+    "t4_success": T4,
+    "t5_not_found": with_env(T5, major=2, minor=11, request=0x1234),
+    "links_and_values": response(1, hstr(PUMP) + u32(4)
+                                 + value(2000, "serialNo", b"SN-1")
+                                 + link_value(3001, "partOf", "88.1/SYS")
+                                 + link_value(3000, "madeOf", "88.2/MOTOR")
+                                 + value(3002, "TRACE.nope", b"x")),
+    # A digest the client did not ask for (RD set), SHA-256.
+    "rd_digest": response(1, "03" + "ab" * 32 + hstr(PUMP) + u32(1)
+                          + link_value(3000, "fromBatch", "88.2/LOT"),
+                          flags=0x19800000),
+    "bad_digest_alg": response(1, "09" + hstr(PUMP) + u32(0),
+                               flags=0x19800000),
+    "too_many_values": response(1, hstr(PUMP) + u32(2049)),
+    "truncated_value": response(1, hstr(PUMP) + u32(1)
+                                + clean(link_value(3000, "madeOf",
+                                                   "88.2/M"))[:40]),
+    "referral": response(302, hstr("") + u32(1) + value(1, "HS_SITE", T8)),
+    "too_large_error": response(2, hstr("answer too large for UDP: use TCP")),
+    "compressed_flag": response(1, hstr(PUMP) + u32(0))[:4] + "80"
+    + response(1, hstr(PUMP) + u32(0))[6:],
+    "request_not_response": T1,
+    "envelope_only": clean(T4)[:40],
+    "entry_madeof": "madeOf 88.1/PUMP-1".encode().hex(),
+    "entry_no_source": "partOf ".encode().hex(),
+    "entry_unknown_type": "usedIn 88.1/X".encode().hex(),
+}
+
 TARGETS = {
     "fuzz_wire": WIRE,
+    "fuzz_hclient": HCLIENT,
     "fuzz_seal": SEAL,
     "fuzz_site": SITE,
     "fuzz_pfxref": PFXREF,
@@ -404,7 +457,7 @@ TARGETS = {
     "fuzz_prom": PROM,
 }
 
-HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site")
+HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient")
 
 
 def to_bytes(target, v):

@@ -154,7 +154,7 @@ def _(n):
     def worker(w):
         try:
             for k in range(5):
-                i = 3000 + 10 * w + k
+                i = 4000 + 10 * w + k
                 snms.ok(n, "PUT", V5, template("88.101.6", "v1", items=[
                     {"name": "n%d" % i, "idType": "t%d" % i,
                      "idIndex": i}]), t)
@@ -168,7 +168,7 @@ def _(n):
         th.join()
     check(not errors, "a PUT failed: %s" % (errors[:1],))
     got = sorted(items_by_index(get(n, t, "88.101.6", "v1")))
-    want = sorted([2000, 2001] + [3000 + 10 * w + k for w in range(8)
+    want = sorted([2000, 2001] + [4000 + 10 * w + k for w in range(8)
                                   for k in range(5)])
     eq(got, want, "items after 40 concurrent PUTs")
 
