@@ -11,7 +11,7 @@ from harness import Group, check, eq, scaled
 g = Group("static pages")
 
 WWW = os.path.join(harness.TOP, "www")
-TYPES = {".html": "text/html; charset=utf-8",
+TYPES = {".html": "text/html; charset=utf-8", ".svg": "image/svg+xml",
          ".js": "text/javascript; charset=utf-8",
          ".css": "text/css; charset=utf-8"}
 

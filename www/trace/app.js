@@ -325,6 +325,49 @@
   /* ------------------------------------------------------------- graph */
 
   /*
+   * Upstream and downstream are asked for separately: "both" may also
+   * follow a batch down to its other products, or a pallet back to the
+   * rest of its load, which are neither where this identifier came from
+   * nor where it went.
+   */
+  function mergeTraces(up, down) {
+    if (!up.ok || !down.ok) {
+      var bad = !up.ok ? up : down;
+      var good = !up.ok ? down : up;
+      if (!good.ok) return bad;
+      good.partial = "only " + (good === up ? "upstream" : "downstream") +
+        " shown: " + bad.error;
+      return good;
+    }
+    var a = up.body.data || {};
+    var b = down.body.data || {};
+    var seen = {};
+    var nodes = [];
+    var edges = [];
+    var keys = {};
+    (a.nodes || []).concat(b.nodes || []).forEach(function (n) {
+      if (!seen[n.handle]) {
+        seen[n.handle] = true;
+        nodes.push(n);
+      }
+    });
+    (a.edges || []).concat(b.edges || []).forEach(function (e) {
+      var k = e.from + "\n" + e.to + "\n" + e.type;
+      if (!keys[k]) {
+        keys[k] = true;
+        edges.push(e);
+      }
+    });
+    var stops = [];
+    if (a.truncated) stops.push("upstream: " + a.truncated);
+    if (b.truncated) stops.push("downstream: " + b.truncated);
+    return { ok: true, status: 200, error: null, body: { data: {
+      root: a.root, nodes: nodes, edges: edges,
+      truncated: stops.join(", ") || null,
+      elapsedMs: (a.elapsedMs || 0) + (b.elapsedMs || 0) } } };
+  }
+
+  /*
    * Columns: the identifier at 0, what it came from at -1, -2, ...,
    * where it went at +1, +2, ...  Found by walking the edges from the
    * root, so each node sits one column beyond the node that led to it.
@@ -450,6 +493,7 @@
     box.appendChild(s);
     var msg = nodes.length + " identifiers, " + edges.length + " links";
     if (d.truncated) msg += "; stopped early (" + d.truncated + ")";
+    if (trace.partial) msg += "; " + trace.partial;
     if (typeof d.elapsedMs === "number") msg += "; " + d.elapsedMs + " ms";
     message("graph-msg", msg);
   }
@@ -550,9 +594,11 @@
       get("/api/handles/" + p),
       fetchEvents(h),
       get("/api/lifecycle/" + p),
-      get("/api/trace/" + p + "?direction=both&depth=" + DEPTH)
+      get("/api/trace/" + p + "?direction=up&depth=" + DEPTH),
+      get("/api/trace/" + p + "?direction=down&depth=" + DEPTH)
     ]).then(function (r) {
       if (mine !== generation) return;
+      r = [r[0], r[1], r[2], mergeTraces(r[3], r[4])];
       renderValues(r[0], r[3]);
       renderLifecycle(r[1], r[2]);
       renderGraph(r[3]);
