@@ -53,7 +53,7 @@ BINS := $(patsubst cmd/%.c,$(B)/%,$(wildcard cmd/*.c))
 # The web pages (www/), compiled into idnode by cmd/embed (core/static.h).
 # The folders are prerequisites too: adding or removing a page changes
 # its folder's time.
-WWW      := $(shell find www -type f | LC_ALL=C sort)
+WWW      := $(shell find www -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort)
 WWW_DIRS := $(shell find www -type d)
 WWW_GEN  := $(B)/gen/www.c
 

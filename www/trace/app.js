@@ -102,6 +102,7 @@
   function explain(status, body) {
     var msg = body && body.message ? body.message : "";
     var what = {
+      300: "served by another node (a referral)",
       400: "bad request",
       401: "the token was refused (expired or revoked?); use another or forget it",
       403: "not allowed with this token",
@@ -250,7 +251,9 @@
                   String((lc.openWarnings || []).length));
       summaryItem(dl, "更正 Corrections", String(lc.corrections || 0));
     }
+    var byId = {};
     list.forEach(function (e) {
+      byId[e.id] = e;
       if (e.corrects) correctedBy[e.corrects] = e.id;
       (e.closes || []).forEach(function (id) { closedBy[id] = e.id; });
     });
@@ -266,18 +269,34 @@
       return ta - tb || a[1] - b[1];
     });
     order.forEach(function (p) {
-      ol.appendChild(eventItem(p[0], open, correctedBy, closedBy));
+      ol.appendChild(eventItem(p[0], open, correctedBy, closedBy, byId));
     });
     ol.dataset.count = String(list.length);
   }
 
-  function eventItem(e, open, correctedBy, closedBy) {
+  /* "2024-05-21 09:00 UTC": the stored time, shorter. */
+  function when(t) {
+    var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d)?(\.\d+)?Z$/.exec(t || "");
+    return m ? m[1] + " " + m[2] + (m[3] && m[3] !== ":00" ? m[3] : "") +
+      " UTC" : String(t);
+  }
+
+  /* Another event of the list, named for a reader: "warning 2024-11-17". */
+  function eventName(byId, id) {
+    var e = byId[id];
+    return e ? e.stage + " " + String(e.time).slice(0, 10) : id;
+  }
+
+  function eventItem(e, open, correctedBy, closedBy, byId) {
     var li = el("li", "event stage-" + (STAGES[e.stage] ? e.stage : "custom"));
     li.dataset.id = e.id;
     li.dataset.stage = e.stage;
     var head = el("div", "ev-head");
     head.appendChild(el("span", "stage", stageLabel(e.stage)));
-    head.appendChild(el("time", "when", e.time));
+    var t = el("time", "when", when(e.time));
+    t.dateTime = e.time;
+    t.title = "recorded " + (e.recorded || "?") + ", id " + e.id;
+    head.appendChild(t);
     if (open[e.id]) {
       li.classList.add("open");
       head.appendChild(el("span", "tag warn", "open · 未关闭"));
@@ -290,7 +309,8 @@
     }
     if (e.corrects) {
       li.classList.add("correction");
-      head.appendChild(el("span", "tag fix", "correction of " + e.corrects));
+      head.appendChild(el("span", "tag fix", "corrects · 更正 " +
+                          eventName(byId, e.corrects)));
     }
     if (e.public === false)
       head.appendChild(el("span", "tag lock", "restricted · 授权可见"));
@@ -318,7 +338,8 @@
       li.appendChild(ul);
     }
     if (e.closes && e.closes.length)
-      li.appendChild(el("div", "ev-meta", "closes " + e.closes.join(", ")));
+      li.appendChild(el("div", "ev-meta", "resolves · 处理 " + e.closes.map(
+        function (id) { return eventName(byId, id); }).join(", ")));
     return li;
   }
 
@@ -603,8 +624,8 @@
       renderLifecycle(r[1], r[2]);
       renderGraph(r[3]);
       var bad = r.filter(function (x) { return !x.ok; });
-      if (r[0].status === 404 && r[3].status === 404) {
-        setStatus("error", h + ": no such identifier on this node (404)");
+      if (r[0].status === 404) {
+        setStatus("error", h + ": no such identifier (HTTP 404)");
       } else if (bad.length === r.length) {
         setStatus("error", h + ": " + bad[0].error);
       } else {
@@ -619,9 +640,11 @@
 
   function showToken() {
     var has = !!token();
-    $("auth-state").textContent = has
-      ? "token in use: you see what it is granted"
-      : "anonymous: public data only";
+    $("auth-state").textContent = has ? "已授权 token in use"
+      : "仅公开 public only";
+    $("auth-state").title = has
+      ? "requests carry the token: you see what it is granted"
+      : "anonymous: public values and events only";
     $("forget").hidden = !has;
   }
 
