@@ -1,7 +1,9 @@
 """`make run` as a new user meets it (tests/run_node.sh): it starts Redis
-and idnode, walks the demo enterprise through the registry, and the
-commands it prints work; Ctrl-C stops everything."""
+and idnode, walks the demo enterprise through the registry, builds the
+demo supply chain, and the commands it prints work; Ctrl-C stops
+everything."""
 import http.client
+import json
 import os
 import shlex
 import shutil
@@ -21,8 +23,47 @@ def printed_commands(text, start):
             if ln.strip().startswith(start)]
 
 
-@g.test("demo registry made through the API; the printed "
-        "idctl and curl lines resolve, register and audit; Ctrl-C stops")
+def supply_chain(text, wport):
+    """The supply chain's printed page and queries answer about it."""
+    page = printed_commands(text, "open http://")
+    eq(len(page), 1, "printed page URL")
+    url = page[0].split(" ", 1)[1]
+    base = "http://127.0.0.1:%d/trace/#/" % wport
+    check(url.startswith(base), "page URL %r" % url)
+    pump = url[len(base):]
+    c = http.client.HTTPConnection("127.0.0.1", wport, timeout=scaled(10))
+    c.request("GET", "/trace/")
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    check(r.status == 200 and b"app.js" in body, "the page: %d" % r.status)
+    queries = {}
+    for line in printed_commands(text, "curl 'http://"):
+        for route in ("/api/trace/", "/api/recall/", "/api/events/"):
+            if route in line:
+                queries[route] = line
+    eq(sorted(queries), ["/api/events/", "/api/recall/", "/api/trace/"],
+       "printed supply chain queries")
+    out = {}
+    for route, line in queries.items():
+        r = subprocess.run(shlex.split(line), capture_output=True,
+                           text=True, timeout=scaled(20))
+        j = json.loads(r.stdout)
+        eq(j["status"], 1, "%s: %r" % (line, r.stdout[:300]))
+        out[route] = j["data"]
+    trace = out["/api/trace/"]
+    eq(trace["root"], pump, "the trace is the page's pump")
+    check(len(trace["nodes"]) > 5 and trace["edges"],
+          "the pump's trace: %r" % trace["nodes"][:3])
+    check(len(out["/api/events/"]["events"]) >= 5, "the pump's events")
+    recall = out["/api/recall/"]
+    check(pump in [p["handle"] for p in recall["products"]],
+          "the heat's recall reaches the pump: %r" % recall["count"])
+
+
+@g.test("demo registry and supply chain made through the API; the "
+        "printed idctl and curl lines resolve, register, audit and trace, "
+        "the page is served; Ctrl-C stops")
 def _(n):
     d = tempfile.mkdtemp(prefix="idnode-makerun-")
     hport = harness.free_port_pair()
@@ -74,6 +115,7 @@ def _(n):
         r = subprocess.run(shlex.split(audit[0]), capture_output=True,
                            text=True, timeout=scaled(20), cwd=harness.TOP)
         check("act=ident.create" in r.stdout, "audit: %r" % r.stdout)
+        supply_chain(text, wport)
     finally:
         os.killpg(p.pid, signal.SIGINT)
         try:

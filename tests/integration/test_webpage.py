@@ -236,6 +236,9 @@ def _(n):
     motor = STATE.get("motor")
     check(motor, "no motor found by the first test")
     b = browser()
+    pump = STATE["sc"]["pump"][0][0]
+    b.go(page_url(n, pump))
+    wait_shown(b, pump)
     b.click('#graph-box g.node[data-handle="%s"]' % motor)
     d = wait_shown(b, motor)
     eq(d["state"], "ready", "state after the click (%r)" % d["status"])
@@ -247,7 +250,6 @@ def _(n):
     check(any(x["col"] > 0 for x in d["nodes"]), "the pump downstream")
     check(d["values"] and d["events"], "the motor's values and events")
     b.js("history.back();")
-    pump = STATE["sc"]["pump"][0][0]
     eq(wait_shown(b, pump)["state"], "ready", "back to the pump")
 
 

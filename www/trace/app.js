@@ -524,9 +524,11 @@
                        "data-from": e.from, "data-to": e.to });
     var x1, x2, y1 = a.y + h / 2, y2 = b.y + h / 2, dpath;
     if (a.col === b.col) {
-      x1 = a.x + w;
-      x2 = b.x + w;
-      var bulge = x1 + 30 + Math.abs(y2 - y1) / 4;
+      /* Round the outer side, away from the root's fan of links. */
+      var out = a.col < 0 ? -1 : 1;
+      x1 = out < 0 ? a.x : a.x + w;
+      x2 = out < 0 ? b.x : b.x + w;
+      var bulge = x1 + out * (30 + Math.abs(y2 - y1) / 4);
       dpath = "M" + x1 + "," + y1 + " C" + bulge + "," + y1 + " " + bulge +
         "," + y2 + " " + x2 + "," + y2;
     } else {
@@ -538,7 +540,8 @@
     }
     g.appendChild(svg("path", { d: dpath, "class": "edge-line",
                                 "marker-end": "url(#arrow)" }));
-    var t = svg("text", { x: (x1 + x2) / 2 + (a.col === b.col ? 34 : 0),
+    var t = svg("text", { x: (x1 + x2) / 2 +
+                            (a.col === b.col ? (a.col < 0 ? -34 : 34) : 0),
                           y: (y1 + y2) / 2 - 4, "class": "edge-label" });
     t.textContent = e.type;
     g.appendChild(t);
