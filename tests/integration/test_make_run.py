@@ -77,7 +77,7 @@ def _(n):
                          cwd=harness.TOP, env=env, stdout=out,
                          stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + scaled(60)
+        deadline = time.monotonic() + scaled(150)
         text = ""
         while "Press Ctrl-C" not in text and time.monotonic() < deadline:
             check(p.poll() is None, "make run exited early:\n" + text)
