@@ -159,7 +159,7 @@ The supply chain: a steel mill, motor and bearing makers, a pump maker,
 a distributor, two end users, a maintenance contractor and a recycler
 ($(sed -n 's/^counts //p' "$SC")):
   open http://127.0.0.1:$WPORT/trace/#/$PUMP
-  curl 'http://127.0.0.1:$WPORT/api/trace/$PUMP?direction=both&depth=3'
+  curl 'http://127.0.0.1:$WPORT/api/trace/$PUMP?direction=up&depth=3'
   curl 'http://127.0.0.1:$WPORT/api/recall/$HEAT'
   curl 'http://127.0.0.1:$WPORT/api/events/$PUMP'
   # the pump's holder sees more (paste the token into the page):
