@@ -360,8 +360,8 @@
         " shown: " + bad.error;
       return good;
     }
-    var a = up.body.data || {};
-    var b = down.body.data || {};
+    var a = (up.body && up.body.data) || {};
+    var b = (down.body && down.body.data) || {};
     var seen = {};
     var nodes = [];
     var edges = [];
@@ -405,6 +405,7 @@
       adj[e.to].push({ to: e.from, step: -step });
     });
     col[root] = 0;
+    adj[root] = adj[root] || [];
     var queue = [root];
     while (queue.length) {
       var h = queue.shift();
@@ -445,7 +446,7 @@
       message("graph-msg", trace.error);
       return;
     }
-    var d = trace.body.data || {};
+    var d = (trace.body && trace.body.data) || {};
     var nodes = d.nodes || [];
     var edges = d.edges || [];
     var root = d.root;
