@@ -179,12 +179,16 @@ class Chain:
         for i, (key, area, name, industry, desc) in enumerate(ENTERPRISES):
             self.ent[key] = {"uscc": uscc(area, 101 + i + 20 * self.a.seed),
                              "name": name, "industry": industry,
-                             "desc": desc, "user": "sc-" + key,
+                             "desc": desc, "user": self.user_prefix() + key,
                              "password": secrets.token_hex(9)}
         self.each(self.user_add, list(self.ent.values()))
         self.reviewer = self.login(*self.a.reviewer)
         for e in self.ent.values():
             e["token"] = self.login(e["user"], e["password"])
+
+    def user_prefix(self):
+        """Account names: another seed makes another chain beside it."""
+        return "sc-" if self.a.seed == 1 else "sc%d-" % self.a.seed
 
     def user_add(self, e):
         p = subprocess.run([self.a.idctl, "-c", self.a.config, "user", "add",
