@@ -13,6 +13,7 @@ import tempfile
 import time
 
 import harness
+import webdriver
 from harness import Group, check, eq, scaled
 
 g = Group("make run", node=False)
@@ -63,6 +64,23 @@ def supply_chain(text, wport):
     recall = out["/api/recall/"]
     check(pump in [p["handle"] for p in recall["products"]],
           "the heat's recall reaches the pump: %r" % recall["count"])
+    # The printed URL in a browser, as a partner opens it.
+    b = webdriver.Browser()
+    try:
+        b.go(url)
+        st = b.wait("const s = document.getElementById('status');"
+                    "return s.dataset.state !== 'loading' &&"
+                    " s.dataset.state !== 'idle' && s.dataset.state;",
+                    "the printed page to render")
+        eq(st, "ready", "the printed page")
+        shown = b.js("return Array.from(document.querySelectorAll("
+                     "'#graph-box g.node.root')).map((n) => n.dataset.handle)"
+                     ".concat([document.querySelectorAll("
+                     "'#graph-box g.node').length]);")
+        eq(shown[0], pump, "the page's graph is centred on the pump")
+        check(shown[1] > 5, "the page's graph: %d nodes" % shown[1])
+    finally:
+        b.close()
 
 
 @g.test("demo registry and supply chain made through the API; the "
