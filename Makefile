@@ -50,6 +50,13 @@ LIB     := $(B)/libidnode.a
 
 BINS := $(patsubst cmd/%.c,$(B)/%,$(wildcard cmd/*.c))
 
+# The web pages (www/), compiled into idnode by cmd/embed (core/static.h).
+# The folders are prerequisites too: adding or removing a page changes
+# its folder's time.
+WWW      := $(shell find www -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort)
+WWW_DIRS := $(shell find www -type d)
+WWW_GEN  := $(B)/gen/www.c
+
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -76,6 +83,19 @@ $(LIB): $(LIB_OBJ)
 
 $(B)/%: $(B)/cmd/%.o $(LIB)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# embed runs during the build, so it links nothing of the library.
+$(B)/embed: $(B)/cmd/embed.o
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $^ -o $@
+
+$(WWW_GEN): $(B)/embed $(WWW) $(WWW_DIRS)
+	@mkdir -p $(dir $@)
+	$(call say,EMBED,www)$(B)/embed $@ www $(WWW)
+
+$(B)/gen/www.o: $(WWW_GEN)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/idnode: $(B)/gen/www.o
 
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(dir $@)

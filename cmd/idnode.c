@@ -19,6 +19,7 @@
 #include "core/httpd.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/static.h"
 #include "core/worker.h"
 #include "certs/seal.h"
 #include "ops/admin.h"
@@ -69,6 +70,8 @@ print_routes(void)
         r = auth_routes(&n);
         httpd_print_routes(stdout, r, n);
         api_print_routes(stdout);
+        r = static_routes(&n);
+        httpd_print_routes(stdout, r, n);
 }
 
 static void
@@ -202,13 +205,17 @@ node_stop(struct node *n)
         n->registry_cfg = NULL;
 }
 
-/* The registry's routes, on worker i's HTTP server and Redis pool. */
+/*
+ * The registry's routes, on worker i's HTTP server and Redis pool, and
+ * the pages (public, read-only, from the binary).
+ */
 static int
-node_add_registry(struct node *n, int i)
+node_add_routes(struct node *n, int i)
 {
         struct rworker *rw = n->rworkers[i];
         const struct httpd_route *r;
-        size_t k;
+        const struct httpd_route *pages;
+        size_t k, npages;
 
         n->auths[i] =
             auth_new(n->workers[i], rworker_redis(rw), n->jobs, n->key);
@@ -218,6 +225,13 @@ node_add_registry(struct node *n, int i)
             !(n->apis[i] = api_new(n->workers[i], n->registry, n->cfg,
                                    rworker_httpd(rw)))) {
                 log_error("start", "worker=%d error=registry_routes", i);
+                return -1;
+        }
+        pages = static_routes(&npages);
+        /* The table is read-only; the route context is just untyped. */
+        if (httpd_add_routes(rworker_httpd(rw), pages, npages,
+                             (void *)&static_www) < 0) {
+                log_error("start", "worker=%d error=page_routes", i);
                 return -1;
         }
         return 0;
@@ -280,7 +294,7 @@ node_start(struct node *n)
                         goto fail;
                 }
                 worker_set_data(n->workers[i], n->rworkers[i]);
-                if (node_add_registry(n, i) < 0)
+                if (node_add_routes(n, i) < 0)
                         goto fail;
         }
         if (n->cfg->admin_port && node_add_admin(n) < 0)

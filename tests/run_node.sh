@@ -2,7 +2,8 @@
 # make run: a private Redis and idnode with the demo data, in the
 # foreground until SIGINT/SIGTERM, then everything it started is stopped.
 # Honours IDNODE_RUN_DIR (./run), IDNODE_HANDLE_PORT (2641),
-# IDNODE_HTTP_PORT (8000), IDNODE_ADMIN_PORT (8001).
+# IDNODE_HTTP_PORT (8000), IDNODE_ADMIN_PORT (8001), IDNODE_DEMO_HEATS
+# (40: the size of the demo supply chain, tests/data/supply_chain.py).
 set -u
 B=${1:-build/default}
 TOP=$(pwd)
@@ -107,6 +108,25 @@ PFX=$(awk '$1 == "prefix" {print $2}' "$RUN/demo-registry.txt")
 PLAT=$(awk '$1 == "platform" {print $2}' "$RUN/demo-registry.txt")
 PLATPW=$(awk '$1 == "platform" {print $3}' "$RUN/demo-registry.txt")
 
+# The demo supply chain, made once through the API by its enterprises.
+SC="$RUN/supply-chain.txt"
+if [ ! -s "$SC" ]; then
+        echo "making the demo supply chain (tests/data/supply_chain.py)..."
+        python3 "$TOP/tests/data/supply_chain.py" \
+                --url "http://127.0.0.1:$WPORT" --idctl "$B/idctl" \
+                --config "$RUN/idnode.json" --out "$SC" \
+                --heats "${IDNODE_DEMO_HEATS:-40}" \
+                --reviewer $(awk '$2 == "reviewer" {print $1, $3; exit}' \
+                        "$ACCOUNTS") ||
+                { echo "the supply chain failed; remove $RUN to start" \
+                        "afresh" >&2; exit 1; }
+fi
+sc() { awk -v k="$1" '$1 == k {print $2; exit}' "$SC"; }
+PUMP=$(sc pump)
+HEAT=$(sc heat)
+HOLDER=$(awk -v k="$(sc holder)" '$1 == "account" && $2 == k {print $3, $4}' \
+        "$SC")
+
 cat <<MSG
 
 idnode is running (Handle UDP/TCP 127.0.0.1:$HPORT, HTTP 127.0.0.1:$WPORT,
@@ -134,6 +154,17 @@ it got prefix $PFX; it defined template pump-v1 and a platform
   curl -H "Authorization: Bearer \$T" -d '{"handle":"$PFX/CP200-2026-000004","templateVersion":"pump-v1","value":[{"index":2000,"type":"serialNo","data":{"format":"string","value":"SN20264"}},{"index":2001,"type":"model","data":{"format":"string","value":"CP-200"}}]}' http://127.0.0.1:$WPORT/identityv2/data
   curl 'http://127.0.0.1:$WPORT/api/handles/$PFX/CP200-2026-000004?pretty'
   $B/idctl -c $RUN/idnode.json audit --count 5
+
+The supply chain: a steel mill, motor and bearing makers, a pump maker,
+a distributor, two end users, a maintenance contractor and a recycler
+($(sed -n 's/^counts //p' "$SC")):
+  open http://127.0.0.1:$WPORT/trace/#/$PUMP
+  curl 'http://127.0.0.1:$WPORT/api/trace/$PUMP?direction=up&depth=3'
+  curl 'http://127.0.0.1:$WPORT/api/recall/$HEAT'
+  curl 'http://127.0.0.1:$WPORT/api/events/$PUMP'
+  # the pump's holder sees more (paste the token into the page):
+  curl -d '{"username":"${HOLDER% *}","password":"${HOLDER#* }"}' http://127.0.0.1:$WPORT/identity/token
+Its enterprises, prefixes and accounts are in $SC.
 
 Operators (admin listener, loopback only):
   curl -s http://127.0.0.1:$APORT/metrics | grep idnode_registry_writes_total

@@ -441,7 +441,22 @@ HCLIENT = {
     "entry_unknown_type": "usedIn 88.1/X".encode().hex(),
 }
 
+
+# If-None-Match values (core/static).
+ETAG = {
+    "strong": '"0123456789abcdef-1a"',
+    "weak": 'W/"0123456789abcdef-1a"',
+    "star": "*",
+    "list": '"x", W/"0123456789abcdef-1a" ,"y"',
+    "empty_elements": ', ,"a",',
+    "unterminated": '"0123456789abcdef-1a',
+    "junk_after": '"0123456789abcdef-1a" junk',
+    "star_in_list": '*, "a"',
+    "empty": "",
+}
+
 TARGETS = {
+    "fuzz_etag": ETAG,
     "fuzz_wire": WIRE,
     "fuzz_hclient": HCLIENT,
     "fuzz_seal": SEAL,

@@ -1,7 +1,9 @@
 """`make run` as a new user meets it (tests/run_node.sh): it starts Redis
-and idnode, walks the demo enterprise through the registry, and the
-commands it prints work; Ctrl-C stops everything."""
+and idnode, walks the demo enterprise through the registry, builds the
+demo supply chain, and the commands it prints work; Ctrl-C stops
+everything."""
 import http.client
+import json
 import os
 import shlex
 import shutil
@@ -11,6 +13,7 @@ import tempfile
 import time
 
 import harness
+import webdriver
 from harness import Group, check, eq, scaled
 
 g = Group("make run", node=False)
@@ -21,8 +24,68 @@ def printed_commands(text, start):
             if ln.strip().startswith(start)]
 
 
-@g.test("demo registry made through the API; the printed "
-        "idctl and curl lines resolve, register and audit; Ctrl-C stops")
+def supply_chain(text, wport):
+    """The supply chain's printed page and queries answer about it."""
+    page = printed_commands(text, "open http://")
+    eq(len(page), 1, "printed page URL")
+    url = page[0].split(" ", 1)[1]
+    base = "http://127.0.0.1:%d/trace/#/" % wport
+    check(url.startswith(base), "page URL %r" % url)
+    pump = url[len(base):]
+    c = http.client.HTTPConnection("127.0.0.1", wport, timeout=scaled(10))
+    c.request("GET", "/trace/")
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    check(r.status == 200 and b"app.js" in body, "the page: %d" % r.status)
+    queries = {}
+    for line in printed_commands(text, "curl 'http://"):
+        for route in ("/api/trace/", "/api/recall/", "/api/events/"):
+            if route in line:
+                queries[route] = line
+    eq(sorted(queries), ["/api/events/", "/api/recall/", "/api/trace/"],
+       "printed supply chain queries")
+    out = {}
+    for route, line in queries.items():
+        r = subprocess.run(shlex.split(line), capture_output=True,
+                           text=True, timeout=scaled(20))
+        try:
+            j = json.loads(r.stdout)
+        except ValueError:
+            j = {}
+        eq(j.get("status"), 1, "%s: %r %r" % (line, r.stdout[:300],
+                                             r.stderr[:300]))
+        out[route] = j["data"]
+    trace = out["/api/trace/"]
+    eq(trace["root"], pump, "the trace is the page's pump")
+    check(len(trace["nodes"]) > 5 and trace["edges"],
+          "the pump's trace: %r" % trace["nodes"][:3])
+    check(len(out["/api/events/"]["events"]) >= 5, "the pump's events")
+    recall = out["/api/recall/"]
+    check(pump in [p["handle"] for p in recall["products"]],
+          "the heat's recall reaches the pump: %r" % recall["count"])
+    # The printed URL in a browser, as a partner opens it.
+    b = webdriver.Browser()
+    try:
+        b.go(url)
+        st = b.wait("const s = document.getElementById('status');"
+                    "return s.dataset.state !== 'loading' &&"
+                    " s.dataset.state !== 'idle' && s.dataset.state;",
+                    "the printed page to render")
+        eq(st, "ready", "the printed page")
+        shown = b.js("return Array.from(document.querySelectorAll("
+                     "'#graph-box g.node.root')).map((n) => n.dataset.handle)"
+                     ".concat([document.querySelectorAll("
+                     "'#graph-box g.node').length]);")
+        eq(shown[0], pump, "the page's graph is centred on the pump")
+        check(shown[1] > 5, "the page's graph: %d nodes" % shown[1])
+    finally:
+        b.close()
+
+
+@g.test("demo registry and supply chain made through the API; the "
+        "printed idctl and curl lines resolve, register, audit and trace, "
+        "the page is served; Ctrl-C stops")
 def _(n):
     d = tempfile.mkdtemp(prefix="idnode-makerun-")
     hport = harness.free_port_pair()
@@ -36,7 +99,7 @@ def _(n):
                          cwd=harness.TOP, env=env, stdout=out,
                          stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + scaled(60)
+        deadline = time.monotonic() + scaled(150)
         text = ""
         while "Press Ctrl-C" not in text and time.monotonic() < deadline:
             check(p.poll() is None, "make run exited early:\n" + text)
@@ -74,6 +137,7 @@ def _(n):
         r = subprocess.run(shlex.split(audit[0]), capture_output=True,
                            text=True, timeout=scaled(20), cwd=harness.TOP)
         check("act=ident.create" in r.stdout, "audit: %r" % r.stdout)
+        supply_chain(text, wport)
     finally:
         os.killpg(p.pid, signal.SIGINT)
         try:
