@@ -50,12 +50,17 @@ LIB     := $(B)/libidnode.a
 
 BINS := $(patsubst cmd/%.c,$(B)/%,$(wildcard cmd/*.c))
 
-# The web pages (www/), compiled into idnode by cmd/embed (core/static.h).
-# The folders are prerequisites too: adding or removing a page changes
-# its folder's time.
+# The web pages (www/, served on the public HTTP port) and the operator
+# dashboard (ops/web/, served at /ops/ on the admin port), compiled into
+# idnode by cmd/embed (core/static.h).  The folders are prerequisites
+# too: adding or removing a page changes its folder's time.
 WWW      := $(shell find www -type f ! -name '.*' ! -name '*~' | LC_ALL=C sort)
 WWW_DIRS := $(shell find www -type d)
 WWW_GEN  := $(B)/gen/www.c
+OPSWEB      := $(shell find ops/web -type f ! -name '.*' ! -name '*~' | \
+                 LC_ALL=C sort)
+OPSWEB_DIRS := $(shell find ops/web -type d)
+OPSWEB_GEN  := $(B)/gen/opsweb.c
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -90,12 +95,16 @@ $(B)/embed: $(B)/cmd/embed.o
 
 $(WWW_GEN): $(B)/embed $(WWW) $(WWW_DIRS)
 	@mkdir -p $(dir $@)
-	$(call say,EMBED,www)$(B)/embed $@ www $(WWW)
+	$(call say,EMBED,www)$(B)/embed $@ static_www www / $(WWW)
 
-$(B)/gen/www.o: $(WWW_GEN)
+$(OPSWEB_GEN): $(B)/embed $(OPSWEB) $(OPSWEB_DIRS)
+	@mkdir -p $(dir $@)
+	$(call say,EMBED,ops/web)$(B)/embed $@ static_ops ops/web /ops/ $(OPSWEB)
+
+$(B)/gen/%.o: $(B)/gen/%.c
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(B)/idnode: $(B)/gen/www.o
+$(B)/idnode: $(B)/gen/www.o $(B)/gen/opsweb.o
 
 $(B)/tests/test_%: $(B)/tests/unit/test_%.o $(LIB)
 	@mkdir -p $(dir $@)

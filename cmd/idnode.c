@@ -183,13 +183,16 @@ node_stop(struct node *n)
 {
         int i;
 
-        /* The admin asks workers for counters: it stops before them. */
-        admin_stop(n->admin);
-        /* Jobs first: their completions are posted to running workers. */
+        /*
+         * Jobs first: their completions are posted to running workers and
+         * the running admin (the dashboard's calls).  The admin asks
+         * workers for counters: it stops before them.
+         */
         jobs_free(n->jobs);
         n->jobs = NULL;
         jobs_free(n->registry);
         n->registry = NULL;
+        admin_stop(n->admin);
         for (i = 0; i < n->nworkers; i++)
                 worker_stop(n->workers[i]);
         for (i = 0; i < n->nworkers; i++) {
@@ -237,19 +240,23 @@ node_add_routes(struct node *n, int i)
         return 0;
 }
 
-/* The admin listener, reading every worker's counters. */
+/*
+ * The admin listener, reading every worker's counters, with the
+ * dashboard and the registry routes it calls.
+ */
 static int
 node_add_admin(struct node *n)
 {
         struct admin_source src[IDNODE_MAX_WORKERS];
+        struct admin_ops ops = {&static_ops, n->jobs, n->registry, n->key};
         char err[512];
         int i;
 
         for (i = 0; i < n->nworkers; i++)
                 src[i] = (struct admin_source){n->workers[i], n->rworkers[i],
                                                n->apis[i]};
-        n->admin = admin_new(n->cfg, IDNODE_VERSION, src, n->nworkers, err,
-                             sizeof(err));
+        n->admin = admin_new(n->cfg, IDNODE_VERSION, src, n->nworkers, &ops,
+                             err, sizeof(err));
         if (!n->admin) {
                 log_error("start", "error=\"%s\"", err);
                 return -1;

@@ -31,11 +31,23 @@ static const struct httpd_route routes[] = {
     {"/trace", NULL, HTTPD_GET | HTTPD_HEAD, static_redirect},
 };
 
+static const struct httpd_route admin_routes[] = {
+    {"/ops/", "file", HTTPD_GET | HTTPD_HEAD, static_serve},
+    {"/ops", NULL, HTTPD_GET | HTTPD_HEAD, static_redirect},
+};
+
 const struct httpd_route *
 static_routes(size_t *n)
 {
         *n = sizeof(routes) / sizeof(routes[0]);
         return routes;
+}
+
+const struct httpd_route *
+static_admin_routes(size_t *n)
+{
+        *n = sizeof(admin_routes) / sizeof(admin_routes[0]);
+        return admin_routes;
 }
 
 static int

@@ -13,9 +13,12 @@
 #include "core/config.h"
 #include "core/httpd.h"
 #include "core/log.h"
+#include "core/rpool.h"
+#include "core/static.h"
 #include "core/worker.h"
 #include "ops/metrics.h"
 #include "registry/api.h"
+#include "registry/auth.h"
 #include "resolver/rworker.h"
 
 /* A scrape answers within this even if a worker never replies. */
@@ -53,6 +56,10 @@ struct admin_scrape {
 struct admin {
         struct worker *w;
         struct httpd *httpd;
+        struct config *cfg;  /* a reference */
+        struct rpool *redis; /* the dashboard's logins */
+        struct auth *auth;
+        struct api *api; /* the dashboard's registry calls */
         const char *version;
         long long start_unix;
         int n;
@@ -101,6 +108,7 @@ admin_answer(struct admin_scrape *s)
 {
         struct metrics_sum sum;
         struct metrics_info info = {s->a->version, s->a->start_unix};
+        struct api_stats own;
         struct evbuffer *body;
         int i, ready;
 
@@ -108,6 +116,9 @@ admin_answer(struct admin_scrape *s)
         for (i = 0; i < s->a->n; i++)
                 if (s->parts[i].back)
                         metrics_add(&sum, &s->parts[i].rs, &s->parts[i].as);
+        /* Reviews made on the dashboard are registry writes too. */
+        api_get_stats(s->a->api, &own);
+        metrics_add_api(&sum, &own);
         if (s->view == VIEW_READY) {
                 ready = sum.workers == s->a->n &&
                         sum.redis_ready_workers == s->a->n;
@@ -241,9 +252,45 @@ admin_healthz(void *ctx, struct evhttp_request *req, const char *rest)
                         0);
 }
 
+/* The dashboard: its pages, logins and the registry's routes. */
+static int
+admin_add_ops(struct admin *a, const struct admin_ops *ops, char *err,
+              size_t errlen)
+{
+        const struct httpd_route *r;
+        struct rpool_opts o;
+        size_t k;
+
+        memset(&o, 0, sizeof(o));
+        o.socket = a->cfg->redis_socket;
+        o.host = a->cfg->redis_host;
+        o.port = a->cfg->redis_port;
+        o.timeout_ms = a->cfg->request_timeout_ms;
+        o.max_inflight = a->cfg->redis_max_inflight;
+        if (!(a->redis = rpool_new(worker_base(a->w), &o)) ||
+            !(a->auth = auth_new(a->w, a->redis, ops->jobs, ops->key))) {
+                snprintf(err, errlen, "admin: out of memory");
+                return -1;
+        }
+        r = auth_routes(&k);
+        if (httpd_add_routes(a->httpd, r, k, a->auth) < 0 ||
+            !(a->api = api_new(a->w, ops->registry, a->cfg, a->httpd))) {
+                snprintf(err, errlen, "admin: cannot add registry routes");
+                return -1;
+        }
+        r = static_admin_routes(&k);
+        /* The table is read-only; the route context is just untyped. */
+        if (httpd_add_routes(a->httpd, r, k, (void *)ops->pages) < 0) {
+                snprintf(err, errlen, "admin: cannot add page routes");
+                return -1;
+        }
+        return 0;
+}
+
 struct admin *
-admin_new(const struct config *cfg, const char *version,
-          const struct admin_source *src, int n, char *err, size_t errlen)
+admin_new(struct config *cfg, const char *version,
+          const struct admin_source *src, int n, const struct admin_ops *ops,
+          char *err, size_t errlen)
 {
         struct admin *a = calloc(1, sizeof(*a));
         struct httpd_opts o;
@@ -256,6 +303,8 @@ admin_new(const struct config *cfg, const char *version,
         a->n = n;
         a->version = version;
         a->start_unix = (long long)time(NULL);
+        config_ref(cfg);
+        a->cfg = cfg;
         if (!(a->w = worker_new(n))) {
                 snprintf(err, errlen, "admin: cannot make its thread");
                 goto fail;
@@ -264,7 +313,8 @@ admin_new(const struct config *cfg, const char *version,
         o.bind = cfg->admin_bind;
         o.port = cfg->admin_port;
         o.idle_s = cfg->tcp_idle_timeout_ms / 1000 + 1;
-        o.max_body = 0;
+        /* Registry calls (reviews) carry bodies like on the public port. */
+        o.max_body = (size_t)cfg->http_max_body_kb * 1024;
         o.max_headers = ADMIN_MAX_HEADERS;
         if (!(a->httpd = httpd_new(worker_base(a->w), &o, err, errlen)))
                 goto fail;
@@ -273,6 +323,8 @@ admin_new(const struct config *cfg, const char *version,
                 snprintf(err, errlen, "admin: cannot add routes");
                 goto fail;
         }
+        if (admin_add_ops(a, ops, err, errlen) < 0)
+                goto fail;
         return a;
 fail:
         admin_free(a);
@@ -299,8 +351,14 @@ admin_free(struct admin *a)
                 return;
         while (a->scrapes)
                 admin_scrape_free(a->scrapes);
+        /* First: logins waiting on Redis are answered while the server
+         * and the auth context still exist. */
+        rpool_free(a->redis);
         httpd_free(a->httpd);
+        auth_free(a->auth);
+        api_free(a->api);
         worker_free(a->w);
+        config_unref(a->cfg);
         free(a->src);
         free(a);
 }

@@ -49,10 +49,18 @@ metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
         mhist_add(&t->http.latency, &rs->http.latency);
         t->tcp_conns += rs->tcp_conns;
         t->redis_inflight += rs->redis_inflight;
-        for (c = 0; c < API_STAT_ACTIONS; c++)
-                sum->api.writes[c] += as->writes[c];
+        metrics_add_api(sum, as);
         sum->workers++;
         sum->redis_ready_workers += rs->redis_ready != 0;
+}
+
+void
+metrics_add_api(struct metrics_sum *sum, const struct api_stats *as)
+{
+        size_t c;
+
+        for (c = 0; c < API_STAT_ACTIONS; c++)
+                sum->api.writes[c] += as->writes[c];
 }
 
 /* ------------------------------------------------------- rendering */

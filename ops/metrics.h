@@ -23,6 +23,8 @@ struct metrics_sum {
 
 void metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
                  const struct api_stats *as);
+/* Registry writes only (the admin's own, from the dashboard). */
+void metrics_add_api(struct metrics_sum *sum, const struct api_stats *as);
 
 /* Process facts rendered with the counters. */
 struct metrics_info {
