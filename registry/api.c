@@ -29,6 +29,7 @@
 #include "registry/pfx.h"
 #include "registry/plat.h"
 #include "registry/review.h"
+#include "registry/statapi.h"
 #include "registry/tplapi.h"
 #include "registry/trace.h"
 
@@ -44,9 +45,9 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,    review_routes, pfx_routes,
-    plat_routes,     tplapi_routes, ident_routes,  audit_routes,
-    grant_routes,    event_routes,  link_routes,   trace_routes,
+    api_self_routes, ent_routes,   review_routes,  pfx_routes,   plat_routes,
+    tplapi_routes,   ident_routes, audit_routes,   grant_routes, event_routes,
+    link_routes,     trace_routes, statapi_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
