@@ -105,6 +105,7 @@ struct stats {
         struct tally *tally;
         struct event *timer;
         int stopped;
+        uint64_t due_ms;           /* clock_ms() when the timer fires */
         int64_t hour;              /* first second of the hour being counted */
         int64_t hour_exp;          /* when this hour's keys expire */
         int64_t day_exp;           /* when this day's keys expire */
@@ -131,6 +132,7 @@ stats_schedule(struct stats *s)
                 ms = 0;
         tv.tv_sec = (time_t)(ms / 1000);
         tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+        s->due_ms = clock_ms() + ms;
         if (evtimer_add(s->timer, &tv) < 0)
                 log_error("stats", "worker=%d error=timer", s->id);
 }
@@ -580,7 +582,9 @@ stats_reload(struct stats *s, struct config *cfg)
         config_ref(cfg);
         s->cfg = cfg;
         config_unref(old);
-        if (!s->stopped) {
+        /* Only sooner: reloads in a row must not put the flush off. */
+        if (!s->stopped &&
+            clock_ms() + (uint64_t)cfg->stats_flush_ms < s->due_ms) {
                 event_del(s->timer);
                 stats_schedule(s);
         }

@@ -46,7 +46,10 @@ void stats_free(struct stats *s);
 /* The tally to count into (owned by s). */
 struct tally *stats_tally(struct stats *s);
 
-/* A reloaded config: a new interval starts now (takes a reference). */
+/*
+ * A reloaded config (takes a reference); a shorter stats_flush_ms
+ * brings the next flush forward.
+ */
 void stats_reload(struct stats *s, struct config *cfg);
 
 /*

@@ -156,6 +156,10 @@ sa_prefix(struct sa *s, const char *name, size_t len)
                 return NULL;
         memcpy(key, name, len);
         key[len] = '\0';
+        /* What ops/stats writes: a prefix as tally.h counts it, or other. */
+        if (strspn(key, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ.") != len &&
+            strcmp(key, TALLY_OTHER) != 0)
+                return NULL;
         if ((at = json_object_get(s->index, key)))
                 return &s->p[json_integer_value(at)];
         if (s->n == STATAPI_MAX_PREFIXES) {
