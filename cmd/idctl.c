@@ -32,6 +32,8 @@ usage(FILE *fp)
                     "ready, 2 no answer)\n"
                     "  top [--interval SECONDS] [--once] [--json]  (q or "
                     "Ctrl-C quits)\n"
+                    "  stats [--day D | --hour H] [--prefix P] "
+                    "[--enterprise USCC] [--top N] [--json]\n"
                     "  enterprise list [--state S] [--page N] [--size N]\n"
                     "  enterprise show USCC\n"
                     "  enterprise approve USCC [--prefix P] [--kind "
@@ -57,6 +59,7 @@ static const struct {
     {"top", ctl_top},
     {"enterprise", ctl_reg_enterprise},
     {"prefix", ctl_reg_prefix},
+    {"stats", ctl_stats},
 };
 
 int

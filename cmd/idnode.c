@@ -23,6 +23,7 @@
 #include "core/worker.h"
 #include "certs/seal.h"
 #include "ops/admin.h"
+#include "ops/stats.h"
 #include "registry/api.h"
 #include "registry/auth.h"
 #include "resolver/rworker.h"
@@ -30,6 +31,14 @@
 
 #define IDNODE_VERSION     "0.1.0"
 #define IDNODE_MAX_WORKERS 256
+
+struct node;
+
+/* What a worker's messages from the main thread find (worker_data). */
+struct node_slot {
+        struct node *n;
+        int i;
+};
 
 struct node {
         const char *config_path;
@@ -40,6 +49,8 @@ struct node {
         struct rworker *rworkers[IDNODE_MAX_WORKERS];
         struct auth *auths[IDNODE_MAX_WORKERS];
         struct api *apis[IDNODE_MAX_WORKERS];
+        struct stats *stats[IDNODE_MAX_WORKERS]; /* usage statistics */
+        struct node_slot slots[IDNODE_MAX_WORKERS];
         struct admin *admin;   /* /metrics, /healthz, /readyz */
         struct jobs *jobs;     /* slow work (password hashing) off the loops */
         struct jobs *registry; /* registry calls, each thread with Redis */
@@ -77,9 +88,11 @@ print_routes(void)
 static void
 node_reload_fn(struct worker *w, void *arg)
 {
+        struct node_slot *sl = worker_data(w);
         struct config *cfg = arg;
 
-        rworker_reload(worker_data(w), cfg);
+        rworker_reload(sl->n->rworkers[sl->i], cfg);
+        stats_reload(sl->n->stats[sl->i], cfg);
         config_unref(cfg); /* the reference the message carried */
 }
 
@@ -124,10 +137,22 @@ node_worker_drained(void *arg)
         atomic_fetch_add(&n->drained, 1);
 }
 
+/* No request waits on Redis: the statistics get their last flush. */
+static void
+node_rworker_drained(void *arg)
+{
+        struct node_slot *sl = arg;
+
+        stats_final(sl->n->stats[sl->i], node_worker_drained, sl->n);
+}
+
 static void
 node_drain_fn(struct worker *w, void *arg)
 {
-        rworker_drain(worker_data(w), node_worker_drained, arg);
+        struct node_slot *sl = worker_data(w);
+
+        (void)arg;
+        rworker_drain(sl->n->rworkers[sl->i], node_rworker_drained, sl);
 }
 
 static void
@@ -196,9 +221,11 @@ node_stop(struct node *n)
         for (i = 0; i < n->nworkers; i++)
                 worker_stop(n->workers[i]);
         for (i = 0; i < n->nworkers; i++) {
+                /* The pool runs the statistics' callbacks: it goes first. */
                 rworker_free(n->rworkers[i]);
                 auth_free(n->auths[i]);
                 api_free(n->apis[i]);
+                stats_free(n->stats[i]);
                 worker_free(n->workers[i]);
         }
         admin_free(n->admin);
@@ -225,8 +252,9 @@ node_add_routes(struct node *n, int i)
         r = auth_routes(&k);
         if (!n->auths[i] ||
             httpd_add_routes(rworker_httpd(rw), r, k, n->auths[i]) < 0 ||
-            !(n->apis[i] = api_new(n->workers[i], n->registry, n->cfg,
-                                   rworker_httpd(rw)))) {
+            !(n->apis[i] =
+                  api_new(n->workers[i], n->registry, n->cfg, rworker_httpd(rw),
+                          stats_tally(n->stats[i])))) {
                 log_error("start", "worker=%d error=registry_routes", i);
                 return -1;
         }
@@ -254,7 +282,7 @@ node_add_admin(struct node *n)
 
         for (i = 0; i < n->nworkers; i++)
                 src[i] = (struct admin_source){n->workers[i], n->rworkers[i],
-                                               n->apis[i]};
+                                               n->apis[i], n->stats[i]};
         n->admin = admin_new(n->cfg, IDNODE_VERSION, src, n->nworkers, &ops,
                              err, sizeof(err));
         if (!n->admin) {
@@ -300,7 +328,16 @@ node_start(struct node *n)
                         log_error("start", "worker=%d error=\"%s\"", i, err);
                         goto fail;
                 }
-                worker_set_data(n->workers[i], n->rworkers[i]);
+                n->slots[i] = (struct node_slot){n, i};
+                worker_set_data(n->workers[i], &n->slots[i]);
+                n->stats[i] =
+                    stats_new(worker_base(n->workers[i]),
+                              rworker_redis(n->rworkers[i]), n->cfg, i);
+                if (!n->stats[i]) {
+                        log_error("start", "worker=%d error=stats", i);
+                        goto fail;
+                }
+                rworker_set_tally(n->rworkers[i], stats_tally(n->stats[i]));
                 if (node_add_routes(n, i) < 0)
                         goto fail;
         }

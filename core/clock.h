@@ -10,7 +10,8 @@ uint64_t clock_ms(void);
 uint64_t clock_us(void);
 /* Unix seconds, for protocol timestamps and expirations. */
 uint32_t clock_unix(void);
-/* Unix milliseconds, for record times (lifecycle events). */
+/* Unix milliseconds, for record times (lifecycle events) and work that
+ * follows the calendar (UTC hours of the statistics). */
 uint64_t clock_unix_ms(void);
 
 #endif

@@ -72,6 +72,12 @@ static const struct config_key keys[] = {
     INT(trace_max_depth, 1, 100, 10, 0),
     INT(trace_max_nodes, 1, 1000000, 5000, 0),
     INT(trace_deadline_ms, 10, 600000, 2000, 0),
+    INT(stats_flush_ms, 50, 3600000, 5000, 1),
+    INT(stats_retention_days, 1, 3650, 90, 1),
+    INT(stats_hourly_retention_days, 1, 366, 7, 1),
+    INT(stats_max_prefixes, 1, 1000000, 4096, 0), /* per worker and hour */
+    INT(stats_max_handles, 1, 1000000, 4096, 0),  /* per worker, interval */
+    INT(stats_max_clients, 1, 1000000, 4096, 0),  /* per worker, interval */
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */

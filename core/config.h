@@ -51,6 +51,12 @@ struct config {
         int trace_max_depth;
         int trace_max_nodes;
         int trace_deadline_ms;
+        int stats_flush_ms;
+        int stats_retention_days;
+        int stats_hourly_retention_days;
+        int stats_max_prefixes;
+        int stats_max_handles;
+        int stats_max_clients;
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
         char secret_key_file[CONFIG_STR_MAX];

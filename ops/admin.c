@@ -17,6 +17,7 @@
 #include "core/static.h"
 #include "core/worker.h"
 #include "ops/metrics.h"
+#include "ops/stats.h"
 #include "registry/api.h"
 #include "registry/auth.h"
 #include "resolver/rworker.h"
@@ -36,6 +37,7 @@ struct admin_part {
         int back; /* set on the admin's thread: the copy below is done */
         struct rworker_sample rs;
         struct api_stats as;
+        struct stats_counters ss;
 };
 
 /*
@@ -115,7 +117,8 @@ admin_answer(struct admin_scrape *s)
         memset(&sum, 0, sizeof(sum));
         for (i = 0; i < s->a->n; i++)
                 if (s->parts[i].back)
-                        metrics_add(&sum, &s->parts[i].rs, &s->parts[i].as);
+                        metrics_add(&sum, &s->parts[i].rs, &s->parts[i].as,
+                                    &s->parts[i].ss);
         /* Reviews made on the dashboard are registry writes too. */
         api_get_stats(s->a->api, &own);
         metrics_add_api(&sum, &own);
@@ -168,6 +171,8 @@ admin_collect(struct worker *w, void *arg)
         rworker_sample(src->rw, &p->rs);
         if (src->api)
                 api_get_stats(src->api, &p->as);
+        if (src->stats)
+                stats_get_counters(src->stats, &p->ss);
         if (worker_post(p->s->a->w, admin_part_back, p) < 0)
                 log_error("admin", "error=post_back worker=%d", p->i);
 }
@@ -274,7 +279,9 @@ admin_add_ops(struct admin *a, const struct admin_ops *ops, char *err,
         }
         r = auth_routes(&k);
         if (httpd_add_routes(a->httpd, r, k, a->auth) < 0 ||
-            !(a->api = api_new(a->w, ops->registry, a->cfg, a->httpd))) {
+            /* Writes made here (the dashboard's) are not in the usage
+             * statistics: those are counted by the workers. */
+            !(a->api = api_new(a->w, ops->registry, a->cfg, a->httpd, NULL))) {
                 snprintf(err, errlen, "admin: cannot add registry routes");
                 return -1;
         }

@@ -21,6 +21,7 @@ struct jobs;
 struct rworker;
 struct seal_key;
 struct static_dir;
+struct stats;
 struct worker;
 
 /* What the admin reads of one worker. */
@@ -28,6 +29,7 @@ struct admin_source {
         struct worker *w;
         struct rworker *rw;
         struct api *api;
+        struct stats *stats;
 };
 
 /*

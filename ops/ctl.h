@@ -35,6 +35,8 @@ int ctl_top(const struct config *cfg, int argc, char **argv);
 /* ops/ctl_reg.c: enterprises and prefixes through the SNMS HTTP API. */
 int ctl_reg_enterprise(const struct config *cfg, int argc, char **argv);
 int ctl_reg_prefix(const struct config *cfg, int argc, char **argv);
+/* ops/ctl_stats.c: usage statistics per prefix, read from Redis. */
+int ctl_stats(const struct config *cfg, int argc, char **argv);
 
 /* ------------------------------------------------ shared (ops/ctl.c) */
 

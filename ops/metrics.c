@@ -9,7 +9,7 @@
 
 void
 metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
-            const struct api_stats *as)
+            const struct api_stats *as, const struct stats_counters *ss)
 {
         struct rworker_sample *t = &sum->rs;
         const struct rstats *a = &rs->st;
@@ -50,6 +50,11 @@ metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
         t->tcp_conns += rs->tcp_conns;
         t->redis_inflight += rs->redis_inflight;
         metrics_add_api(sum, as);
+        sum->stats.flushes += ss->flushes;
+        sum->stats.failed += ss->failed;
+        sum->stats.overflow.prefixes += ss->overflow.prefixes;
+        sum->stats.overflow.handles += ss->overflow.handles;
+        sum->stats.overflow.clients += ss->overflow.clients;
         sum->workers++;
         sum->redis_ready_workers += rs->redis_ready != 0;
 }
@@ -273,6 +278,20 @@ metrics_scalars(struct evbuffer *b, const struct metrics_sum *s,
              (unsigned long long)info->start_unix},
             {"idnode_workers", "gauge", "Worker threads", "",
              (unsigned long long)s->workers},
+            {"idnode_stats_flushes_total", "counter",
+             "Usage statistics flushes to Redis by result (a failed flush "
+             "loses its counts)",
+             "result=\"ok\"", (unsigned long long)s->stats.flushes},
+            {"idnode_stats_flushes_total", NULL, NULL, "result=\"failed\"",
+             (unsigned long long)s->stats.failed},
+            {"idnode_stats_overflow_total", "counter",
+             "Usage statistics entries that did not fit a worker's table",
+             "table=\"prefixes\"",
+             (unsigned long long)s->stats.overflow.prefixes},
+            {"idnode_stats_overflow_total", NULL, NULL, "table=\"identifiers\"",
+             (unsigned long long)s->stats.overflow.handles},
+            {"idnode_stats_overflow_total", NULL, NULL, "table=\"clients\"",
+             (unsigned long long)s->stats.overflow.clients},
         };
         size_t i;
 

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "ops/stats.h"
 #include "registry/api.h"
 #include "resolver/rworker.h"
 
@@ -17,12 +18,13 @@ struct evbuffer;
 struct metrics_sum {
         struct rworker_sample rs; /* gauges summed too */
         struct api_stats api;
+        struct stats_counters stats;
         int workers;
         int redis_ready_workers;
 };
 
 void metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
-                 const struct api_stats *as);
+                 const struct api_stats *as, const struct stats_counters *ss);
 /* Registry writes only (the admin's own, from the dashboard). */
 void metrics_add_api(struct metrics_sum *sum, const struct api_stats *as);
 

@@ -18,6 +18,7 @@
 #include "core/httpd.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/tally.h"
 #include "registry/audit.h"
 #include "registry/ent.h"
 #include "registry/event.h"
@@ -28,6 +29,7 @@
 #include "registry/pfx.h"
 #include "registry/plat.h"
 #include "registry/review.h"
+#include "registry/statapi.h"
 #include "registry/tplapi.h"
 #include "registry/trace.h"
 
@@ -43,9 +45,9 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,    review_routes, pfx_routes,
-    plat_routes,     tplapi_routes, ident_routes,  audit_routes,
-    grant_routes,    event_routes,  link_routes,   trace_routes,
+    api_self_routes, ent_routes,   review_routes,  pfx_routes,   plat_routes,
+    tplapi_routes,   ident_routes, audit_routes,   grant_routes, event_routes,
+    link_routes,     trace_routes, statapi_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -57,6 +59,7 @@ struct api {
         struct httpd_route routes[API_MAX_ROUTES]; /* one per path */
         size_t nroutes;
         struct api_stats st;
+        struct tally *tally; /* borrowed; NULL: no usage statistics */
 };
 
 const char *const api_stat_actions[API_STAT_ACTIONS - 1] = {
@@ -676,7 +679,11 @@ render:
         json_decref(env);
 }
 
-/* On the worker: counts the call's successful writes. */
+/*
+ * On the worker: counts the call's successful writes, and the
+ * identifiers created (the target of ident.create is the normalised
+ * handle) as registrations under their prefix.
+ */
 static void
 api_count_writes(struct api_call *c)
 {
@@ -690,6 +697,10 @@ api_count_writes(struct api_call *c)
                             0)
                                 break;
                 c->api->st.writes[k]++;
+                if (c->api->tally &&
+                    strcmp(c->audit[i].action, "ident.create") == 0)
+                        tally_registration(c->api->tally, c->audit[i].target,
+                                           strlen(c->audit[i].target));
         }
 }
 
@@ -799,7 +810,7 @@ api_http(void *ctx, struct evhttp_request *req, const char *rest)
 
 struct api *
 api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
-        struct httpd *h)
+        struct httpd *h, struct tally *tally)
 {
         struct api *a = calloc(1, sizeof(*a));
 
@@ -807,6 +818,7 @@ api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
                 return NULL;
         a->w = w;
         a->jobs = jobs;
+        a->tally = tally;
         a->nroutes = api_build_routes(a->routes, API_MAX_ROUTES);
         if (a->nroutes == 0 ||
             httpd_add_routes(h, a->routes, a->nroutes, a) < 0) {

@@ -35,6 +35,7 @@ struct redisReply;
 struct api;
 struct api_call;
 struct httpd;
+struct tally;
 
 /* Who may call a route: a bit per role (API_PUBLIC: anyone, no token). */
 enum {
@@ -89,10 +90,12 @@ void api_thread_local(const struct config *cfg, struct jobs_local *lc);
 /*
  * Per-worker context: adds the registry's route table to `h`.  `jobs`
  * must be a pool made with api_thread_local.  Holds a reference to
- * `cfg`.  NULL on failure.
+ * `cfg`.  Identifiers created count as registrations in `tally` (the
+ * worker's usage statistics; NULL: none), which must outlive the api.
+ * NULL on failure.
  */
 struct api *api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
-                    struct httpd *h);
+                    struct httpd *h, struct tally *tally);
 /* After the worker's HTTP server is gone. */
 void api_free(struct api *a);
 

@@ -115,3 +115,41 @@ keys_grants(char *out, size_t outsz, const char *name, size_t len)
 {
         return keys_tagged(out, outsz, "gr", name, len);
 }
+
+size_t
+keys_stats_counts(char *out, size_t outsz, int64_t t, enum period_unit u)
+{
+        char day[9], hour[3];
+
+        period_day_digits(t, day);
+        period_hour_digits(t, hour);
+        if (u == PERIOD_DAY)
+                return keys_fmt(outsz, snprintf(out, outsz, "st:{%s}:cd", day));
+        return keys_fmt(outsz,
+                        snprintf(out, outsz, "st:{%s}:ch:%s", day, hour));
+}
+
+size_t
+keys_stats_clients(char *out, size_t outsz, int64_t t, enum period_unit u,
+                   const char *prefix)
+{
+        char day[9], hour[3];
+
+        period_day_digits(t, day);
+        period_hour_digits(t, hour);
+        if (u == PERIOD_DAY)
+                return keys_fmt(
+                    outsz, snprintf(out, outsz, "st:{%s}:ud:%s", day, prefix));
+        return keys_fmt(
+            outsz, snprintf(out, outsz, "st:{%s}:uh:%s:%s", day, hour, prefix));
+}
+
+size_t
+keys_stats_top(char *out, size_t outsz, int64_t t, const char *prefix)
+{
+        char day[9];
+
+        period_day_digits(t, day);
+        return keys_fmt(outsz,
+                        snprintf(out, outsz, "st:{%s}:top:%s", day, prefix));
+}

@@ -7,6 +7,9 @@
 #define REGISTRY_KEYS_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "core/period.h"
 
 /* Longest key built here: tag overhead plus the longest handle. */
 #define KEYS_MAX 2100
@@ -130,5 +133,35 @@ size_t keys_grants(char *out, size_t outsz, const char *name, size_t len);
 
 /* The audit stream: who changed what, when, from where. */
 #define KEYS_AUDIT "audit"
+
+/*
+ * Usage statistics (ops/stats writes them, registry/statapi reads them)
+ * by UTC period: DAY is YYYYMMDD, HH the hour 00-23, P a prefix, or
+ * "other" (tally.h TALLY_OTHER), or KEYS_STATS_ALL for every client of
+ * the node.  Every key of a day carries the day as its hash tag, so a
+ * flush's scripts touch one slot.
+ *
+ * st:{DAY}:ch:HH    hash  the hour's counts, fields KEYS_STATS_* + P
+ *                         (kept stats_hourly_retention_days)
+ * st:{DAY}:cd       hash  the day's counts (kept stats_retention_days)
+ * st:{DAY}:uh:HH:P  HLL   client addresses that resolved under P that
+ *                         hour (4 or 16 raw bytes each)
+ * st:{DAY}:ud:P     HLL   the same for the day
+ * st:{DAY}:top:P    zset  identifier -> its successful resolutions that
+ *                         day, trimmed to the KEYS_STATS_TOP_KEEP best
+ *
+ * `t` is any second of the period.
+ */
+#define KEYS_STATS_RESOLUTIONS  "r:"
+#define KEYS_STATS_NOT_FOUND    "nf:"
+#define KEYS_STATS_ERRORS       "e:"
+#define KEYS_STATS_REGISTRATION "g:"
+#define KEYS_STATS_ALL          "*"
+#define KEYS_STATS_TOP_KEEP     1000
+size_t keys_stats_counts(char *out, size_t outsz, int64_t t,
+                         enum period_unit u);
+size_t keys_stats_clients(char *out, size_t outsz, int64_t t,
+                          enum period_unit u, const char *prefix);
+size_t keys_stats_top(char *out, size_t outsz, int64_t t, const char *prefix);
 
 #endif

@@ -39,6 +39,9 @@ struct hctx {
         const struct wire_env *env;
         const struct wire_msg *msg;
         uint32_t rc; /* of the answer being built */
+        /* A resolution's normalised handle, for the usage statistics. */
+        const char *name;
+        size_t namelen;
 };
 
 typedef void (*hproto_handler)(struct hctx *c);
@@ -113,6 +116,10 @@ hproto_emit(struct hctx *c)
         if (rw->cfg->access_log_sample &&
             ++rw->access_seq % (uint64_t)rw->cfg->access_log_sample == 0)
                 hproto_access_log(c);
+        if (c->name)
+                rworker_count_resolution(
+                    rw, c->name, c->namelen, c->rc,
+                    (const struct sockaddr *)(const void *)&c->src->addr);
 }
 
 static void
@@ -254,7 +261,8 @@ static void
 hproto_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 {
         struct hreq *rq = (struct hreq *)lk;
-        struct hctx c = {lk->rw, &rq->src, &rq->env, &rq->msg, 0};
+        struct hctx c = {lk->rw, &rq->src, &rq->env,   &rq->msg,
+                         0,      lk->name, lk->namelen};
 
         hproto_answer(&c, &rq->res, rec, rc);
         hreq_unlink(rq);
@@ -323,6 +331,8 @@ hproto_resolution(struct hctx *c)
         case HNAME_OK:
                 break;
         }
+        c->name = name;
+        c->namelen = namelen;
         rc = lookup_cached(c->rw, name, namelen, refer, &rec, &from_prefix);
         if (rc != 0)
                 hproto_answer(c, &res, rec, rc);
@@ -351,7 +361,7 @@ hproto_input(struct rworker *rw, const struct hsrc *src, const uint8_t *buf,
 {
         struct wire_env env = {0};
         struct wire_msg msg;
-        struct hctx c = {rw, src, &env, NULL, 0};
+        struct hctx c = {rw, src, &env, NULL, 0, NULL, 0};
         size_t i;
 
         if (len < WIRE_ENV_LEN) {

@@ -12,6 +12,7 @@
 #include "core/httpd.h"
 #include "core/log.h"
 #include "core/site.h"
+#include "core/tally.h"
 #include "core/wire.h"
 #include "core/worker.h"
 #include "registry/keys.h"
@@ -334,4 +335,35 @@ rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode, uint32_t rc,
         rw->st.answers[k][rworker_slot(rstat_opcodes, RSTAT_OPS - 1, opcode)]
                       [rworker_slot(rstat_codes, RSTAT_CODES - 1, rc)]++;
         mhist_observe(&rw->st.latency[k], us);
+}
+
+void
+rworker_set_tally(struct rworker *rw, struct tally *t)
+{
+        rw->tally = t;
+}
+
+void
+rworker_count_resolution(struct rworker *rw, const char *name, size_t len,
+                         uint32_t rc, const struct sockaddr *client)
+{
+        enum tally_outcome o;
+
+        if (!rw->tally)
+                return;
+        switch (rc) {
+        case RC_SUCCESS:
+                o = TALLY_FOUND;
+                break;
+        case RC_SERVICE_REFERRAL:
+                o = TALLY_REFERRED;
+                break;
+        case RC_HANDLE_NOT_FOUND:
+                o = TALLY_NOT_FOUND;
+                break;
+        default:
+                o = TALLY_ERROR;
+                break;
+        }
+        tally_resolution(rw->tally, name, len, o, client);
 }

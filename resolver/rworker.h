@@ -23,6 +23,8 @@
 #include "registry/store.h"
 
 struct config;
+struct sockaddr;
+struct tally;
 struct worker;
 struct cache;
 struct hrec;
@@ -75,6 +77,7 @@ struct rworker {
         void *drained_arg;
         struct rstats st;
         uint64_t access_seq; /* answers, for access_log_sample */
+        struct tally *tally; /* usage statistics, or NULL (borrowed) */
 };
 
 /*
@@ -112,6 +115,15 @@ void rworker_sample(const struct rworker *rw, struct rworker_sample *s);
 /* Counts one Handle answer (kind: enum hsrc_kind). */
 void rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode,
                           uint32_t rc, uint64_t us);
+/*
+ * Where resolutions are counted by prefix, identifier and client (the
+ * usage statistics, ops/stats); NULL: nowhere.  Borrowed: it must
+ * outlive rw.
+ */
+void rworker_set_tally(struct rworker *rw, struct tally *t);
+/* Counts one answered resolution of the normalised `name` (any transport). */
+void rworker_count_resolution(struct rworker *rw, const char *name, size_t len,
+                              uint32_t rc, const struct sockaddr *client);
 
 /* A lookup in flight, embedded in the front end's request object. */
 struct lookup;

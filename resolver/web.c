@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/http.h>
@@ -27,6 +29,7 @@ enum web_shape { SHAPE_HANDLE_NET, SHAPE_SNMS };
 /* One resolution over HTTP; owns its copies of what the answer needs. */
 struct wreq {
         struct lookup lk; /* first: lookup callbacks cast back */
+        struct rworker *rw;
         struct evhttp_request *req;
         enum web_shape shape;
         int pretty;
@@ -37,6 +40,9 @@ struct wreq {
         char typebuf[WEB_TYPES_BYTES];
         size_t given_len;
         char given[HNAME_MAX + 1]; /* the handle as the client wrote it */
+        /* Normalised, for the usage statistics; NULL if not a handle. */
+        const char *name;
+        size_t namelen;
 };
 
 static void web_api_handle(void *ctx, struct evhttp_request *req,
@@ -236,8 +242,9 @@ web_reply_referral(struct wreq *wr, const struct hrec *rec)
         httpd_send_json(wr->req, 300, body, wr->pretty);
 }
 
-static void
-web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
+/* Sends the answer; returns its response code. */
+static uint32_t
+web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
 {
         struct hfilter f = {wr->nidx, wr->idx, wr->ntypes, wr->types};
         json_t *vals, *body = NULL;
@@ -246,10 +253,10 @@ web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
 
         if (rc == RC_SERVICE_REFERRAL && rec) {
                 web_reply_referral(wr, rec);
-                return;
+                return rc;
         }
         if (rc == RC_SUCCESS && rec && web_reply_fast(wr, rec) == 0)
-                return;
+                return rc;
         vals = json_array();
         if (rc == RC_SUCCESS && rec) {
                 for (i = 0; i < rec->n; i++) {
@@ -292,6 +299,29 @@ web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                                 wr->pretty);
         }
         json_decref(vals);
+        return rc;
+}
+
+/* Answers, and counts a resolution of a handle for the statistics. */
+static void
+web_reply(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
+{
+        struct evhttp_connection *conn = evhttp_request_get_connection(wr->req);
+        const struct sockaddr *sa =
+            conn && wr->name ? evhttp_connection_get_addr(conn) : NULL;
+        struct sockaddr_storage peer;
+
+        /* Copied: sending the answer may free the connection. */
+        peer.ss_family = AF_UNSPEC;
+        if (sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6))
+                memcpy(&peer, sa,
+                       sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+                                                : sizeof(struct sockaddr_in6));
+        rc = web_render(wr, rec, rc, why);
+        if (wr->name)
+                rworker_count_resolution(
+                    wr->rw, wr->name, wr->namelen, rc,
+                    (const struct sockaddr *)(const void *)&peer);
 }
 
 static void
@@ -368,6 +398,7 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
                 httpd_error(req, 503, "out of memory");
                 return;
         }
+        wr->rw = rw;
         wr->req = req;
         wr->shape = shape;
         wr->refer = 1;
@@ -398,6 +429,8 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         case HNAME_OK:
                 break;
         }
+        wr->name = name;
+        wr->namelen = namelen;
         rc = lookup_cached(rw, name, namelen, wr->refer, &rec, &from_prefix);
         if (rc != 0) {
                 web_reply(wr, rec, rc, NULL);
@@ -405,6 +438,7 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
                 return;
         }
         lookup_init(&wr->lk, name, namelen, wr->refer, from_prefix);
+        wr->name = wr->lk.name; /* outlives this function */
         if (lookup_fetch(rw, &wr->lk, web_fetched) < 0) {
                 rw->st.busy++;
                 web_reply(wr, NULL, RC_SERVER_BUSY, NULL);

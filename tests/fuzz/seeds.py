@@ -455,6 +455,23 @@ ETAG = {
     "empty": "",
 }
 
+# Statistics ranges: granularity, from and to, one a line.
+PERIOD = {
+    "day": "day\n2026-11-01\n2026-11-23",
+    "hour": "hour\n2026-11-23T00\n2026-11-23T14",
+    "defaults": "",
+    "hour_only_to": "hour\n\n2026-11-23T14",
+    "leap_day": "day\n2024-02-29\n2024-03-01",
+    "not_leap": "day\n2023-02-29\n2023-03-01",
+    "reversed": "day\n2026-11-23\n2026-11-01",
+    "too_long": "hour\n2026-11-01T00\n2026-11-23T00",
+    "mixed_units": "day\n2026-11-23T14\n2026-11-23",
+    "bad_granularity": "week\n2026-11-23\n2026-11-23",
+    "hour_24": "hour\n2026-11-23T24",
+    "year_1999": "day\n1999-12-31",
+    "nul_inside": b"day\n2026-11-23\x00\n2026-11-23",
+}
+
 TARGETS = {
     "fuzz_etag": ETAG,
     "fuzz_wire": WIRE,
@@ -470,6 +487,7 @@ TARGETS = {
     "fuzz_tpl": TPL,
     "fuzz_httpc": HTTPC,
     "fuzz_prom": PROM,
+    "fuzz_period": PERIOD,
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient")
