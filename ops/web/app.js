@@ -6,6 +6,7 @@
 const POLL_MS = 2000;
 const KEEP = 300; // samples: 10 minutes at 2 s
 const AUDIT_COUNT = 20;
+const TOP_PREFIXES = 10;
 const TOKEN_KEY = 'idnode.ops.token';
 const COLOURS = { udp: '#1f77b4', tcp: '#ff7f0e', http: '#2ca02c',
   p50: '#6a3d9a', p99: '#d62728', hit: '#17becf' };
@@ -351,13 +352,21 @@ async function refreshAudit() {
   }
 }
 
+// Today's (UTC) busiest prefixes, from the statistics API.
 async function refreshPrefixes() {
   try {
-    const d = await entPage('approved');
-    const list = d.content.filter((e) => e.prefix)
-      .sort((a, b) => a.prefix.localeCompare(b.prefix));
-    $('#prefixes tbody').replaceChildren(...list.map((e) =>
-      row([e.prefix, e.entNameCn])));
+    const d = await api('GET', '/api/stats?granularity=day');
+    const list = d.prefixes.filter((p) => p.total.resolutions > 0 ||
+      p.total.registrations > 0)
+      .sort((a, b) => b.total.resolutions - a.total.resolutions)
+      .slice(0, TOP_PREFIXES);
+    $('#prefixes tbody').replaceChildren(...list.map((p) => {
+      const tr = row([p.prefix, String(p.total.resolutions),
+        String(p.total.notFound), String(p.total.registrations),
+        String(p.total.uniqueClients)]);
+      tr.title = p.enterprise || '';
+      return tr;
+    }));
   } catch (e) {
     if (e.code !== 401) status('Prefixes: ' + e.message, 'error');
   }

@@ -20,7 +20,8 @@ import webdriver
 from harness import Group, check, eq, scaled
 
 g = Group("dashboard", records=[data.ALL],
-          config={"cache": True, "node_prefix": "88.321"})
+          config={"cache": True, "node_prefix": "88.321",
+                  "stats_flush_ms": 200})
 H = data.ALL["handle"]
 WEB = os.path.join(harness.TOP, "ops", "web")
 STATE = {}
@@ -243,6 +244,15 @@ def _(n):
        "health: version")
     check(STATE["waiting"] in d["queue"] and STATE["to-reject"] in d["queue"],
           "the waiting applications are queued: %r" % d["queue"])
+    prefix = H.split("/")[0].upper()
+    top = b.wait("refreshPrefixes();"
+                 "const r = Array.from(document.querySelectorAll("
+                 "'#prefixes tbody tr')).map((tr) => Array.from("
+                 "tr.children).map((td) => td.textContent));"
+                 "return r.length && r[0][0] === '%s' && +r[0][1] > 0 && r;"
+                 % prefix, "the traffic's prefix on top of the prefixes",
+                 20)
+    check(int(top[0][1]) >= 20, "top prefix resolutions: %r" % top[0])
     STATE["png"] = b.screenshot()
     STATE["charts"] = d["charts"]
     console_clean(b)
