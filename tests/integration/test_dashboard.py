@@ -265,6 +265,10 @@ def _(n):
     check(e and r, "no waiting application (the login test failed)")
     b = browser()
     before = b.js("return window.dash.totals['ent.apply.approve'] || 0;")
+    # The page re-renders the queue every 10 s; a row replaced between
+    # finding its input and typing into it would lose the text.  Stop
+    # the timer: the buttons refresh the queue and the audit themselves.
+    b.js("clearInterval(window.dash.timer); window.dash.timer = null;")
     b.click('#queue tr[data-uscc="%s"] button' % e)
     b.wait("return !document.querySelector("
            "'#queue tr[data-uscc=\"' + arguments[0] + '\"]');",
@@ -288,8 +292,8 @@ def _(n):
     q = ents.query(n, ents.staff(n)[0], r)
     eq(q["state"], "rejected", "state of %s after Reject" % r)
     # The approval is a registry write the admin made: /metrics counts it.
-    b.wait("return (window.dash.totals['ent.apply.approve'] || 0) >= "
-           "arguments[0] + 1;", "the approval in the totals", 20, before)
+    b.wait("poll(); return (window.dash.totals['ent.apply.approve'] || 0)"
+           " >= arguments[0] + 1;", "the approval in the totals", 20, before)
     console_clean(b)
 
 

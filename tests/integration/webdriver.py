@@ -139,13 +139,26 @@ class Browser:
         return self.call("POST", self.path("/element"),
                          {"using": "css selector", "value": css})[ELEMENT]
 
+    def on_element(self, css, fn):
+        """fn(element id), found again if the page replaced it meanwhile
+        (a "stale element reference": a live page re-renders)."""
+        for attempt in range(3):
+            try:
+                return fn(self.find(css))
+            except TestFailure as e:
+                if "stale element" not in str(e) or attempt == 2:
+                    raise
+
     def click(self, css):
-        self.call("POST", self.path("/element/%s/click" % self.find(css)), {})
+        self.on_element(css, lambda e: self.call(
+            "POST", self.path("/element/%s/click" % e), {}))
 
     def type(self, css, text):
-        e = self.find(css)
-        self.call("POST", self.path("/element/%s/clear" % e), {})
-        self.call("POST", self.path("/element/%s/value" % e), {"text": text})
+        def fill(e):
+            self.call("POST", self.path("/element/%s/clear" % e), {})
+            self.call("POST", self.path("/element/%s/value" % e),
+                      {"text": text})
+        self.on_element(css, fill)
 
     def screenshot(self):
         return base64.b64decode(self.call("GET", self.path("/screenshot")))
