@@ -37,6 +37,14 @@ struct tnode {
         enum tn_state state;
         enum twalk_status status;
         int confirmed; /* reached by a link value (or the root) */
+        /*
+         * Which way to go on from here: the root's are the query's; any
+         * other node keeps to the side it was reached from, so `both`
+         * is the root's upstream plus its downstream, not everything
+         * linked to them (a pump's line would bring every pump made on
+         * it).
+         */
+        int dirs;
         struct tclaim *claims;
         size_t nclaims, capclaims;
         size_t pfx; /* in w->pfx, or TW_NONE */
@@ -262,6 +270,8 @@ tw_claim(struct tnode *n, size_t from, enum link_type t, int forward)
  * visited, or only notes that it exists when `probe` (the last level).
  * 0, or -1 on no memory.
  */
+static int tw_back(enum link_type t);
+
 static int
 tw_reach(struct twalk *w, struct tlevel *next, struct span s, size_t from,
          enum link_type t, int forward, int probe)
@@ -270,14 +280,17 @@ tw_reach(struct twalk *w, struct tlevel *next, struct span s, size_t from,
         size_t len, i;
         struct tnode *n;
         int depth = w->nodes[from].depth + 1;
+        int dir = forward ? (int)link_type_dir(t) : tw_back(t);
 
         i = tw_lookup(w, s, name, &len);
         if (len == 0)
                 return 0; /* not an identifier: nothing to follow */
         n = i == TW_NONE ? NULL : &w->nodes[i];
         if (n && n->state != TN_REJECTED) {
-                if (!probe && n->state == TN_CANDIDATE && n->depth == depth)
+                if (!probe && n->state == TN_CANDIDATE && n->depth == depth) {
+                        n->dirs |= dir;
                         return tw_claim(n, from, t, forward);
+                }
                 return 0; /* visited */
         }
         if (probe) {
@@ -300,6 +313,7 @@ tw_reach(struct twalk *w, struct tlevel *next, struct span s, size_t from,
         }
         if (tlevel_add(next, i) < 0)
                 return -1;
+        w->nodes[i].dirs = dir;
         return tw_claim(&w->nodes[i], from, t, forward);
 }
 
@@ -676,7 +690,8 @@ tw_expand(struct twalk *w, const struct tlevel *lv, struct tlevel *next,
                 for (v = 0; rec && v < rec->n; v++)
                         if (link_value(&rec->v[v], &t, &s) &&
                             (w->q.types & (1u << t)) &&
-                            (w->q.dirs & (int)link_type_dir(t)) &&
+                            (w->nodes[lv->v[i]].dirs &
+                             (int)link_type_dir(t)) &&
                             tw_reach(w, next, s, lv->v[i], t, 1, probe) < 0)
                                 goto nomem;
                 for (k = 0;
@@ -687,7 +702,7 @@ tw_expand(struct twalk *w, const struct tlevel *lv, struct tlevel *next,
                         if (e->type == REDIS_REPLY_STRING &&
                             link_entry_parse(e->str, e->len, &t, &s) == 0 &&
                             (w->q.types & (1u << t)) &&
-                            (w->q.dirs & tw_back(t)) &&
+                            (w->nodes[lv->v[i]].dirs & tw_back(t)) &&
                             tw_reach(w, next, s, lv->v[i], t, 0, probe) < 0)
                                 goto nomem;
                 }
@@ -758,6 +773,7 @@ twalk_run(struct api_call *c, const char *root, size_t len,
             tlevel_add(&lv, 0) < 0)
                 goto nomem;
         w->nodes[0].confirmed = 1;
+        w->nodes[0].dirs = q->dirs;
         for (d = 0; lv.n > 0; d++) {
                 if (d > 0 && clock_ms() >= q->deadline_ms) {
                         tw_stop(w, TWALK_DEADLINE);

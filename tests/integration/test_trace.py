@@ -389,6 +389,22 @@ def _(n):
     eq((d["count"], d["truncated"]), (301, None), "recall of the lot")
 
 
+@g.test("both is the root's upstream plus its downstream: a sibling made "
+        "of the same part is not in it")
+def _(n):
+    e, t, p = owner(n)
+    pump, sibling, motor, pallet = create(n, t, p, "BO-PUMP", "BO-SIB",
+                                          "BO-MOTOR", "BO-PLT")
+    link(n, t, pump, ("madeOf", motor), ("shippedIn", pallet))
+    link(n, t, sibling, ("madeOf", motor))
+    d = trace(n, pump, direction="both", depth=3)
+    eq(shape(d)[0], {pump: 0, motor: 1, pallet: 1}, "nodes of both")
+    # The motor's downstream still holds both pumps and the pallet.
+    d = trace(n, motor, direction="down", depth=3)
+    eq(shape(d)[0], {motor: 0, pump: 1, sibling: 1, pallet: 2},
+       "motor's downstream")
+
+
 @g.test("a cycle (A madeOf B, B madeOf A) ends, each node once")
 def _(n):
     e, t, p = owner(n)
