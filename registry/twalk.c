@@ -690,8 +690,7 @@ tw_expand(struct twalk *w, const struct tlevel *lv, struct tlevel *next,
                 for (v = 0; rec && v < rec->n; v++)
                         if (link_value(&rec->v[v], &t, &s) &&
                             (w->q.types & (1u << t)) &&
-                            (w->nodes[lv->v[i]].dirs &
-                             (int)link_type_dir(t)) &&
+                            (w->nodes[lv->v[i]].dirs & (int)link_type_dir(t)) &&
                             tw_reach(w, next, s, lv->v[i], t, 1, probe) < 0)
                                 goto nomem;
                 for (k = 0;
