@@ -38,8 +38,7 @@ period_leap(int y)
         return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* `n` decimal digits at s; -1 if any is not a digit. */
-static int
+int
 period_digits(const char *s, int n)
 {
         int v = 0, i;

@@ -33,6 +33,8 @@ int64_t period_seconds(enum period_unit unit);
 /* Text form of the period starting at `start`, as period_parse reads it. */
 void period_format(int64_t start, enum period_unit unit, char out[PERIOD_TEXT]);
 /* Compact forms for key names: "20261123" and "14". */
+/* The n-digit decimal number at s; -1 if any of them is not a digit. */
+int period_digits(const char *s, int n);
 void period_day_digits(int64_t t, char out[9]);
 void period_hour_digits(int64_t t, char out[3]);
 

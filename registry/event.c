@@ -421,11 +421,16 @@ event_match(const struct event_filter *f, const struct evparse_entry *e)
         return f->ncodes == 0;
 }
 
-/* 1 if the stream has an entry after `id`, 0 if not, -1 answered. */
+/*
+ * 1 if the stream has an entry after (`newer`) or before `id`, 0 if not,
+ * -1 answered.
+ */
 static int
-event_more(struct api_call *c, const char *key, const char *id)
+event_beyond(struct api_call *c, const char *key, const char *id, int newer)
 {
-        redisReply *r = api_cmd(c, "XRANGE %s (%s + COUNT 1", key, id);
+        redisReply *r = newer
+                            ? api_cmd(c, "XRANGE %s (%s + COUNT 1", key, id)
+                            : api_cmd(c, "XREVRANGE %s (%s - COUNT 1", key, id);
         int more;
 
         if (!r)
@@ -498,7 +503,7 @@ event_list(struct api_call *c)
                 freeReplyObject(r);
                 snprintf(f.start, sizeof(f.start), "(%s", last);
         }
-        if (more < 0 && (more = event_more(c, es.evkey, last)) < 0)
+        if (more < 0 && (more = event_beyond(c, es.evkey, last, 1)) < 0)
                 goto fail;
         api_ok(c, json_pack("{s:s,s:o,s:s?}", "handle", es.s.name, "events",
                             events, "next", more ? last : NULL));
@@ -591,20 +596,6 @@ event_keep(struct event_sum *m, const char *id, const struct evparse_entry *e)
         return 0;
 }
 
-/* 1 if the stream has an entry before `id`, 0 if not, -1 answered. */
-static int
-event_older(struct api_call *c, const char *key, const char *id)
-{
-        redisReply *r = api_cmd(c, "XREVRANGE %s (%s - COUNT 1", key, id);
-        int more;
-
-        if (!r)
-                return -1;
-        more = r->type == REDIS_REPLY_ARRAY && r->elements > 0;
-        freeReplyObject(r);
-        return more;
-}
-
 /*
  * Reads the latest EVENT_SUMMARY_MAX events, newest first, keeping
  * those the caller may see in recording order.  0, or -1 answered.
@@ -655,7 +646,7 @@ event_read_latest(struct api_call *c, const struct event_subject *es, int all,
                 snprintf(start, sizeof(start), "(%s", last);
         }
         if (nread == EVENT_SUMMARY_MAX &&
-            (m->partial = event_older(c, es->evkey, last)) < 0)
+            (m->partial = event_beyond(c, es->evkey, last, 0)) < 0)
                 return -1;
         for (i = 0; i < m->n / 2; i++) {
                 t = m->recs[i];

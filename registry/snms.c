@@ -8,6 +8,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "core/period.h"
 #include "core/utf8.h"
 #include "registry/api.h"
 
@@ -150,20 +151,6 @@ snms_date(long long t, char out[SNMS_DATE_LEN])
                 strftime(out, SNMS_DATE_LEN, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
-/* The n-digit number at s, or -1 if any of them is not a digit. */
-static int
-snms_digits(const char *s, int n)
-{
-        int v = 0, i;
-
-        for (i = 0; i < n; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -1;
-                v = v * 10 + (s[i] - '0');
-        }
-        return v;
-}
-
 int
 snms_parse_date(const char *s, int end_of_day, long long *out)
 {
@@ -176,16 +163,16 @@ snms_parse_date(const char *s, int end_of_day, long long *out)
         if (s[4] != '-' || s[7] != '-')
                 return -1;
         memset(&tm, 0, sizeof(tm));
-        tm.tm_year = snms_digits(s, 4) - 1900;
-        tm.tm_mon = snms_digits(s + 5, 2) - 1;
-        tm.tm_mday = snms_digits(s + 8, 2);
+        tm.tm_year = period_digits(s, 4) - 1900;
+        tm.tm_mon = period_digits(s + 5, 2) - 1;
+        tm.tm_mday = period_digits(s + 8, 2);
         if (len == 19) {
                 if ((s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
                     s[16] != ':')
                         return -1;
-                tm.tm_hour = snms_digits(s + 11, 2);
-                tm.tm_min = snms_digits(s + 14, 2);
-                tm.tm_sec = snms_digits(s + 17, 2);
+                tm.tm_hour = period_digits(s + 11, 2);
+                tm.tm_min = period_digits(s + 14, 2);
+                tm.tm_sec = period_digits(s + 17, 2);
         } else if (end_of_day) {
                 tm.tm_hour = 23;
                 tm.tm_min = 59;
