@@ -5,7 +5,6 @@ application approved and another rejected through its buttons (checked
 through the API), the audit panel, a screenshot kept under
 tests/out/dashboard/.  Without a browser: /ops/ is 404 on the public
 port; the admin's login and registry routes are the public ones."""
-import atexit
 import json
 import os
 import threading
@@ -74,27 +73,6 @@ def shipped():
             with open(p, "rb") as f:
                 out["/ops/" + os.path.relpath(p, WEB)] = f.read()
     return out
-
-
-def out_dir():
-    d = os.path.join(os.environ.get("TEST_OUT",
-                                    os.path.join(harness.TOP, "tests", "out")),
-                     "dashboard")
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
-def browser():
-    if "browser" not in STATE:
-        STATE["browser"] = webdriver.Browser(1280, 800)
-        atexit.register(close_browser)
-    return STATE["browser"]
-
-
-def close_browser():
-    b = STATE.pop("browser", None)
-    if b:
-        b.close()
 
 
 class Traffic:
@@ -207,7 +185,7 @@ def _(n):
     STATE["to-reject"] = applied(n)
     traffic = Traffic(n)
     try:
-        b = browser()
+        b = webdriver.shared()
         b.go("http://127.0.0.1:%d/ops/" % n.admin_port)
         d = b.wait("return !document.getElementById('login').hidden;",
                    "the login form")
@@ -263,7 +241,7 @@ def _(n):
 def _(n):
     e, r = STATE.get("waiting"), STATE.get("to-reject")
     check(e and r, "no waiting application (the login test failed)")
-    b = browser()
+    b = webdriver.shared()
     before = b.js("return window.dash.totals['ent.apply.approve'] || 0;")
     # The page re-renders the queue every 10 s; a row replaced between
     # finding its input and typing into it would lose the text.  Stop
@@ -302,7 +280,7 @@ def _(n):
 def _(n):
     png = STATE.get("png")
     check(png, "no screenshot (the chart test failed)")
-    path = os.path.join(out_dir(), "dashboard-%s.png"
+    path = os.path.join(webdriver.out_dir("dashboard"), "dashboard-%s.png"
                         % os.path.basename(harness.BUILD.rstrip("/")))
     with open(path, "wb") as f:
         f.write(png)
@@ -326,7 +304,7 @@ def _(n):
 @g.test("a token the node no longer knows sends the page back to its "
         "login form, saying why")
 def _(n):
-    b = browser()
+    b = webdriver.shared()
     try:
         b.js("sessionStorage.setItem('idnode.ops.token', 'forgotten');")
         b.go("http://127.0.0.1:%d/ops/" % n.admin_port)
@@ -338,4 +316,4 @@ def _(n):
         check(not b.js("return sessionStorage.getItem('idnode.ops.token');"),
               "the token is forgotten")
     finally:
-        close_browser()
+        webdriver.close_shared()

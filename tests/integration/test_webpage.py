@@ -3,7 +3,6 @@ a node loaded with a small supply chain made by tests/data/supply_chain.py
 through the API: values, lifecycle timeline and trace graph rendered as
 the API answers them; a click on a node opens it; a token shows granted
 data; errors are shown.  A screenshot is kept under tests/out/webpage/."""
-import atexit
 import json
 import os
 import subprocess
@@ -74,14 +73,6 @@ def wait_shown(b, handle):
     return b.js(DOM)
 
 
-def out_dir():
-    d = os.path.join(os.environ.get("TEST_OUT",
-                                    os.path.join(harness.TOP, "tests", "out")),
-                     "webpage")
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
 def supply_chain(n):
     """The generator at its smallest size (2 heats: 40 pumps), once."""
     if "sc" in STATE:
@@ -107,20 +98,6 @@ def supply_chain(n):
     return sc
 
 
-def browser():
-    if "browser" not in STATE:
-        STATE["browser"] = webdriver.Browser(1280, 800)
-        # However the group ends (a filter may skip the last test).
-        atexit.register(close_browser)
-    return STATE["browser"]
-
-
-def close_browser():
-    b = STATE.pop("browser", None)
-    if b:
-        b.close()
-
-
 def expected_columns(trace):
     """Upstream nodes (left of the root) and downstream ones (right), by
     the link types of the edges touching the root."""
@@ -139,7 +116,7 @@ def expected_columns(trace):
 def _(n):
     sc = supply_chain(n)
     pump = sc["pump"][0][0]
-    b = browser()
+    b = webdriver.shared()
     b.go(page_url(n, pump))
     d = wait_shown(b, pump)
     eq(d["state"], "ready", "page state (status %r)" % d["status"])
@@ -210,7 +187,7 @@ def _(n):
 def _(n):
     png = STATE.get("png")
     check(png, "no screenshot (the first test failed)")
-    path = os.path.join(out_dir(), "trace-%s.png"
+    path = os.path.join(webdriver.out_dir("webpage"), "trace-%s.png"
                         % os.path.basename(harness.BUILD.rstrip("/")))
     with open(path, "wb") as f:
         f.write(png)
@@ -235,7 +212,7 @@ def _(n):
 def _(n):
     motor = STATE.get("motor")
     check(motor, "no motor found by the first test")
-    b = browser()
+    b = webdriver.shared()
     pump = STATE["sc"]["pump"][0][0]
     b.go(page_url(n, pump))
     wait_shown(b, pump)
@@ -267,7 +244,7 @@ def _(n):
     granted = api(n, "/api/events/%s?limit=1000" % p, tok)["data"]["events"]
     check(len(granted) > len(anon), "the holder sees more events (%d vs %d)"
           % (len(granted), len(anon)))
-    b = browser()
+    b = webdriver.shared()
     b.go(page_url(n, pump))
     wait_shown(b, pump)
     b.type("#token", tok)
@@ -295,7 +272,7 @@ def _(n):
 @g.test("an unknown identifier and an unreachable node are reported "
         "plainly")
 def _(n):
-    b = browser()
+    b = webdriver.shared()
     try:
         missing = "88.321.99/NO-SUCH-PUMP"
         b.go(page_url(n, missing))
@@ -312,6 +289,6 @@ def _(n):
         eq(d["state"], "error", "state with the node down")
         check("did not answer" in d["status"], "status: %r" % d["status"])
     finally:
-        close_browser()
+        webdriver.close_shared()
         if not n.alive():
             n.start_idnode()

@@ -6,6 +6,7 @@ Chromium is started without anything that reaches the network (the
 machines running tests have none): no QUIC, no component or safe-browsing
 updates, no sync, a fresh profile in a temp dir.
 """
+import atexit
 import base64
 import json
 import os
@@ -42,6 +43,34 @@ def find_tools():
           "chromium and chromedriver are needed (Debian packages chromium "
           "chromium-driver; run `sh tests/deps.sh` as root)")
     return browser, driver
+
+
+_SHARED = {}
+
+
+def shared():
+    """The test process's one 1280x800 browser, started on first use and
+    closed at exit however the group ends (a filter may skip the test
+    that closes it)."""
+    if "browser" not in _SHARED:
+        _SHARED["browser"] = Browser(1280, 800)
+        atexit.register(close_shared)
+    return _SHARED["browser"]
+
+
+def close_shared():
+    b = _SHARED.pop("browser", None)
+    if b:
+        b.close()
+
+
+def out_dir(name):
+    """tests/out/NAME (or $TEST_OUT/NAME), where screenshots are kept."""
+    d = os.path.join(os.environ.get("TEST_OUT",
+                                    os.path.join(harness.TOP, "tests", "out")),
+                     name)
+    os.makedirs(d, exist_ok=True)
+    return d
 
 
 class Browser:
