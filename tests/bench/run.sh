@@ -48,6 +48,8 @@ NREGC=${BENCH_REGISTER_CLIENTS:-4}
 NEVIDS=${BENCH_EVENT_IDS:-10000}
 PREFIX=88.1000.1
 HELP="python3 $ROOT/tests/bench/bench.py"
+# event_append's body (%d: the path's line number, so bodies differ).
+EVENT_BODY='{"stage":"maintenance","location":"bench plant 2, line 3","attrs":{"operatingHours":%d,"faultCode":"E-17"}}'
 OUTDIR=$ROOT/tests/bench/out
 RESULTS=$OUTDIR/results.jsonl
 
@@ -418,8 +420,9 @@ run_event_append() {
                 log "WARNING: Redis is still rewriting its AOF"
         check_idle "before event_append"
         log "wrk event_append: $NEVIDS identifiers, $C connections"
-        if ! BENCH_PATHS=$T/ev-paths.txt BENCH_TOKEN=$EV_TOKEN wrk -t2 \
-                -c "$C" -d "${D}s" --latency -s "$ROOT/tests/bench/events.lua" \
+        if ! BENCH_PATHS=$T/ev-paths.txt BENCH_TOKEN=$EV_TOKEN \
+                BENCH_BODY="$EVENT_BODY" wrk -t2 \
+                -c "$C" -d "${D}s" --latency -s "$ROOT/tests/bench/paths.lua" \
                 "http://127.0.0.1:$P_HTTP" >"$T/wrk-events.txt" 2>&1 ||
                 ! $HELP wrk "$T/wrk-events.txt" >"$T/wrk-events.json"; then
                 step_failed "wrk event_append" "$T/wrk-events.txt"
