@@ -12,15 +12,12 @@
 #include <unistd.h>
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-
-#include "core/cur.h"
 
 #define CA_DAYS        3650 /* the CA's own validity */
 #define CA_SERIAL_BITS 127  /* random, positive in 16 bytes */
@@ -808,88 +805,5 @@ ca_ident_der(const uint8_t *der, size_t len, struct ca_ident *id)
         }
         rc = ca_ident(x, id);
         X509_free(x);
-        return rc;
-}
-
-/* A BIGNUM as Java's toByteArray (a leading 0 when the top bit is set). */
-static void
-ca_put_bn(struct wbuf *w, const BIGNUM *bn)
-{
-        uint8_t buf[1024];
-        int n = BN_num_bytes(bn);
-
-        if (n <= 0 || n + 1 > (int)sizeof(buf)) {
-                wbuf_bytes(w, NULL, 0);
-                return;
-        }
-        buf[0] = 0;
-        BN_bn2bin(bn, buf + 1);
-        if (buf[1] & 0x80)
-                wbuf_bytes(w, buf, (size_t)n + 1);
-        else
-                wbuf_bytes(w, buf + 1, (size_t)n);
-}
-
-int
-ca_pubkey_value(const char *path, uint8_t *out, size_t cap, size_t *len,
-                char *err, size_t errlen)
-{
-        FILE *fp = fopen(path, "re");
-        EVP_PKEY *k = NULL;
-        BIGNUM *e = NULL, *n = NULL;
-        BIO *mem = NULL;
-        struct wbuf w;
-        char *pem;
-        long pemlen;
-        int rc = -1;
-
-        wbuf_init(&w, cap);
-        if (!fp) {
-                snprintf(err, errlen, "%s: %s", path, strerror(errno));
-                goto fail;
-        }
-        k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-        fclose(fp);
-        if (!k) {
-                ca_err(err, errlen, "not a PEM private key");
-                goto fail;
-        }
-        if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
-                if (!EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e) ||
-                    !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n)) {
-                        ca_err(err, errlen, "cannot read the RSA key");
-                        goto fail;
-                }
-                wbuf_str(&w, "RSA_PUB_KEY");
-                wbuf_u16(&w, 0);
-                ca_put_bn(&w, e);
-                ca_put_bn(&w, n);
-        } else if (EVP_PKEY_get_base_id(k) == EVP_PKEY_EC) {
-                mem = BIO_new(BIO_s_mem());
-                if (!mem || !PEM_write_bio_PUBKEY(mem, k) ||
-                    (pemlen = BIO_get_mem_data(mem, &pem)) <= 0) {
-                        ca_err(err, errlen, "cannot write the EC key");
-                        goto fail;
-                }
-                wbuf_str(&w, "EC_PUB_KEY");
-                wbuf_u16(&w, 0);
-                wbuf_bytes(&w, pem, (size_t)pemlen);
-        } else {
-                snprintf(err, errlen, "an RSA or EC key is needed");
-                goto fail;
-        }
-        if (!wbuf_ok(&w)) {
-                snprintf(err, errlen, "the key is too large");
-                goto fail;
-        }
-        memcpy(out, w.p, w.len);
-        *len = w.len;
-        rc = 0;
-fail:
-        wbuf_free(&w);
-        BIO_free(mem);
-        BN_free(e);
-        BN_free(n);
-        EVP_PKEY_free(k);
         return rc;
 }

@@ -98,14 +98,4 @@ int ca_ident(struct x509_st *cert, struct ca_ident *id);
 /* The same from a DER certificate (fuzzing, tests). */
 int ca_ident_der(const uint8_t *der, size_t len, struct ca_ident *id);
 
-/*
- * The HS_PUBKEY encoding (protocol.md §6.4) of the public half of the
- * PEM private key at `path`: "RSA_PUB_KEY" with e and n for RSA, and for
- * EC "EC_PUB_KEY" with the X.509 SubjectPublicKeyInfo as PEM text (as
- * IDIS stores SM2 keys).  Into out[cap], its length in *len.  0, or -1
- * with the reason in err.
- */
-int ca_pubkey_value(const char *path, uint8_t *out, size_t cap, size_t *len,
-                    char *err, size_t errlen);
-
 #endif

@@ -7,7 +7,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
-#include "certs/ca.h"
+#include "certs/nodekey.h"
 #include "certs/tls.h"
 #include "core/clock.h"
 #include "core/config.h"
@@ -51,16 +51,19 @@ rworker_invalidate(void *arg, const char *key, size_t len)
 
 /*
  * This node's HS_SITE: one server, Handle TCP/UDP, HTTP and HTTPS
- * interfaces, and the public half of node_key.  -1 with err filled.
+ * interfaces, and the public half of node_key, which the worker keeps
+ * to sign with.  -1 with err filled and the old site and key kept.
  */
 static int
 rworker_build_site(struct rworker *rw, char *err, size_t errlen)
 {
         const struct config *cfg = rw->cfg;
+        struct evp_pkey_st *k = NULL;
         uint8_t key[900];
         size_t keylen = 0;
         struct site s;
         struct wbuf w;
+        char why[256];
         int rc = -1;
 
         memset(&s, 0, sizeof(s));
@@ -78,11 +81,11 @@ rworker_build_site(struct rworker *rw, char *err, size_t errlen)
                 return -1;
         }
         if (cfg->node_key[0]) {
-                char why[256];
-
-                if (ca_pubkey_value(cfg->node_key, key, sizeof(key), &keylen,
-                                    why, sizeof(why)) < 0) {
+                if (!(k = nodekey_load(cfg->node_key, why, sizeof(why))) ||
+                    nodekey_value(k, key, sizeof(key), &keylen, why,
+                                  sizeof(why)) < 0) {
                         snprintf(err, errlen, "node_key: %s", why);
+                        nodekey_free(k);
                         return -1;
                 }
                 s.pubkey.p = key;
@@ -104,10 +107,14 @@ rworker_build_site(struct rworker *rw, char *err, size_t errlen)
         if (wbuf_ok(&w)) {
                 memcpy(rw->site, w.p, w.len);
                 rw->site_len = w.len;
+                nodekey_free(rw->node_key);
+                rw->node_key = k;
+                k = NULL;
                 rc = 0;
         } else {
                 snprintf(err, errlen, "HS_SITE too large");
         }
+        nodekey_free(k);
         wbuf_free(&w);
         return rc;
 }
@@ -238,6 +245,7 @@ rworker_free(struct rworker *rw)
         wbuf_free(&rw->out);
         config_unref(rw->cfg);
         tls_ctx_unref(rw->tls);
+        nodekey_free(rw->node_key);
         free(rw);
 }
 

@@ -30,6 +30,7 @@ struct cache;
 struct hrec;
 struct tconn;
 struct ssl_ctx_st;
+struct evp_pkey_st;
 
 /*
  * Handle answers are counted by transport, opcode and response code:
@@ -63,8 +64,9 @@ struct rworker {
         struct config *cfg; /* a reference held by this worker */
         struct rpool *redis;
         struct cache *cache;
-        struct wbuf out;    /* response scratch, reused per request */
-        uint8_t site[1024]; /* an RSA 3072 server key fits */
+        struct wbuf out;              /* response scratch, reused per request */
+        uint8_t site[1024];           /* an RSA 3072 server key fits */
+        struct evp_pkey_st *node_key; /* signs CT answers, or NULL (owned) */
         size_t site_len;
         int udp_fd;
         struct event *udp_ev;

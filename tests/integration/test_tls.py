@@ -14,8 +14,9 @@ import subprocess
 import time
 
 import harness
-from harness import (OC_GET_SITEINFO, Group, bstr, check, eq, expect_rc,
-                     free_tcp_port, request, scaled)
+from harness import (OC_GET_SITEINFO, OPF_DEFAULT, Group, bstr, check, eq,
+                     expect_rc, free_tcp_port, recv_exact, request,
+                     resolution, scaled)
 import snms
 
 g = Group("tls")
@@ -403,6 +404,99 @@ def _(n):
                            os.path.join(st["ca"], "node.key"), "-pubout"],
                           capture_output=True, text=True).stdout
     eq(pem, want, "the node key's public half")
+
+
+OPF_CT = 0x40000000
+
+
+def split_signed(raw):
+    """(signed bytes, digest algorithm, signature) of a response, or None
+    if its credential is empty (protocol.md §3)."""
+    body_len = int.from_bytes(raw[40:44], "big")
+    end = 44 + body_len
+    cred = raw[end:]
+    n = int.from_bytes(cred[:4], "big")
+    eq(len(cred), 4 + n, "credential length")
+    if n == 0:
+        return None
+    c = cred[4:]
+    eq(c[:4], b"\0\0\0\0", "credential version, reserved, flags")
+    off = 4
+    ln = int.from_bytes(c[off:off + 4], "big")
+    off += 4 + ln  # signer handle
+    off += 4       # signer index
+    ln = int.from_bytes(c[off:off + 4], "big")
+    eq(c[off + 4:off + 4 + ln], b"HS_SIGNED", "credential type")
+    off += 4 + ln
+    sect = int.from_bytes(c[off:off + 4], "big")
+    eq(len(c), off + 4 + sect, "signature section length")
+    off += 4
+    ln = int.from_bytes(c[off:off + 4], "big")
+    alg = c[off + 4:off + 4 + ln]
+    off += 4 + ln
+    ln = int.from_bytes(c[off:off + 4], "big")
+    sig = c[off + 4:off + 4 + ln]
+    major, minor = raw[0], raw[1]
+    prefix = b""  # before 2.7: header and body only
+    if (major, minor) >= (2, 7):
+        prefix = bytes([major, minor])
+        if (major, minor) >= (2, 8):
+            prefix += bytes([raw[2] & 0x1F, raw[3]])
+        prefix += raw[4:12] + b"\0\0\0\0"  # session, request, counter
+    return prefix + raw[20:end], alg, sig
+
+
+def verifies(n, pub, data, sig):
+    d, s = os.path.join(n.dir, "signed.bin"), os.path.join(n.dir, "sig.bin")
+    with open(d, "wb") as f:
+        f.write(data)
+    with open(s, "wb") as f:
+        f.write(sig)
+    p = subprocess.run(["openssl", "dgst", "-sha256", "-verify", pub,
+                        "-signature", s, d], capture_output=True, text=True)
+    return p.returncode == 0 and "Verified OK" in p.stdout
+
+
+@g.test("CT: answers to requests with the certify flag carry an HS_SIGNED "
+        "credential (SHA-256) that verifies with the HS_SITE key, over UDP "
+        "and TCP, for resolutions and site info; without CT none")
+def _(n):
+    st = setup(n)
+    r = n.udp(request(OC_GET_SITEINFO, bstr("/"), opflags=OPF_DEFAULT |
+                      OPF_CT))
+    check(r, "no answer")
+    signed = split_signed(r)
+    check(signed, "GET_SITEINFO with CT is unsigned")
+    # The key to check with is the one the site publishes.
+    site = n.udp_resp(request(OC_GET_SITEINFO, bstr("/"))).site
+    pk = site["servers"][0]["pubkey"]
+    ln = int.from_bytes(pk[:4], "big")
+    pub = os.path.join(n.dir, "site_pub.pem")
+    with open(pub, "wb") as f:
+        f.write(pk[10 + ln:])
+    data, alg, sig = signed
+    eq(alg, b"SHA-256", "digest algorithm")
+    check(verifies(n, pub, data, sig), "GET_SITEINFO signature")
+    check(not verifies(n, pub, data[:-1] + bytes([data[-1] ^ 1]), sig),
+          "a changed answer still verifies")
+    q = resolution(PREFIX + "/none", opflags=OPF_DEFAULT | OPF_CT)
+    raw = n.udp(q)
+    data, alg, sig = split_signed(raw)
+    check(verifies(n, pub, data, sig), "UDP resolution signature")
+    eq(int.from_bytes(raw[24:28], "big"), 100, "HANDLE_NOT_FOUND, signed")
+    s = n.tcp_connect()
+    try:
+        s.sendall(resolution(PREFIX + "/none", opflags=OPF_DEFAULT | OPF_CT,
+                             major=2, minor=6, sugg=(0, 0)))
+        env = recv_exact(s, 20)
+        raw = env + recv_exact(s, int.from_bytes(env[16:20], "big"))
+    finally:
+        s.close()
+    data, alg, sig = split_signed(raw)
+    eq(raw[:2], b"\x02\x06", "answered as 2.6")
+    check(verifies(n, pub, data, sig), "a 2.6 answer: header+body signed")
+    eq(split_signed(n.udp(resolution(PREFIX + "/none"))), None,
+       "without CT the credential is empty")
 
 
 @g.test("a bad TLS setup stops the start with a reason; the defaults start "

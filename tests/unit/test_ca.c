@@ -249,46 +249,13 @@ revoke_and_crl(void **state)
                          -1);
 }
 
-static void
-pubkey_values(void **state)
-{
-        char path[160], err[256], rsadir[96];
-        uint8_t v[1024];
-        size_t len;
-
-        (void)state;
-        snprintf(path, sizeof(path), "%s/node.key", dir);
-        assert_int_equal(
-            ca_pubkey_value(path, v, sizeof(v), &len, err, sizeof(err)), 0);
-        assert_memory_equal(v,
-                            "\0\0\0\x0a"
-                            "EC_PUB_KEY\0\0",
-                            16);
-        assert_memory_equal(v + 20, "-----BEGIN PUBLIC KEY-----", 26);
-        snprintf(rsadir, sizeof(rsadir), "%s-rsa", dir);
-        assert_int_equal(ca_init(rsadir, 1, err, sizeof(err)), 0);
-        snprintf(path, sizeof(path), "%s/node.key", rsadir);
-        assert_int_equal(
-            ca_pubkey_value(path, v, sizeof(v), &len, err, sizeof(err)), 0);
-        /* type, flags, e = 65537, n of 3072 bits (a leading 0: positive) */
-        assert_memory_equal(v, "\0\0\0\x0bRSA_PUB_KEY\0\0", 17);
-        assert_memory_equal(v + 17, "\0\0\0\x03\x01\x00\x01", 7);
-        assert_memory_equal(v + 24, "\0\0\x01\x81\x00", 5);
-        assert_int_equal(len, 24 + 4 + 385);
-        assert_int_equal(ca_pubkey_value(path, v, 100, &len, err, sizeof(err)),
-                         -1);
-        snprintf(path, sizeof(path), "%s/ca.pem", rsadir);
-        assert_int_equal(
-            ca_pubkey_value(path, v, sizeof(v), &len, err, sizeof(err)), -1);
-}
-
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(init_files),     cmocka_unit_test(server_cert),
             cmocka_unit_test(client_idents),  cmocka_unit_test(bad_requests),
-            cmocka_unit_test(revoke_and_crl), cmocka_unit_test(pubkey_values),
+            cmocka_unit_test(revoke_and_crl),
         };
 
         return cmocka_run_group_tests(tests, setup, teardown);
