@@ -530,7 +530,11 @@ web_readyz(void *ctx, struct evhttp_request *req, const char *rest)
                         0);
 }
 
-/* An accepted HTTPS connection: the worker's current context. */
+/*
+ * An accepted HTTPS connection: the worker's current context.  NULL
+ * (no memory for an SSL) makes libevent 2.1 serve the connection in
+ * plain text; such a peer never has a certificate identity (tls_peer).
+ */
 static struct bufferevent *
 web_tls_bev(struct event_base *base, void *arg)
 {
