@@ -42,6 +42,8 @@ usage(FILE *fp)
                     "apply|change|cancel]\n"
                     "  prefix list [--page N] [--size N]\n"
                     "  prefix show PREFIX\n"
+                    "  ca init|issue|revoke|crl [--dir D] ...  (the node's "
+                    "CA; idctl ca for details)\n"
                     "    (enterprise, prefix: --user NAME with the password "
                     "on stdin, or IDNODE_TOKEN;\n"
                     "     --json for the API's data)\n");
@@ -60,6 +62,7 @@ static const struct {
     {"enterprise", ctl_reg_enterprise},
     {"prefix", ctl_reg_prefix},
     {"stats", ctl_stats},
+    {"ca", ctl_ca},
 };
 
 int

@@ -22,6 +22,7 @@
 #include "core/static.h"
 #include "core/worker.h"
 #include "certs/seal.h"
+#include "certs/tls.h"
 #include "ops/admin.h"
 #include "ops/stats.h"
 #include "registry/api.h"
@@ -56,6 +57,7 @@ struct node {
         struct jobs *registry; /* registry calls, each thread with Redis */
         struct config *registry_cfg; /* what the registry threads read */
         struct seal_key *key;        /* secret_key_file, or NULL */
+        struct ssl_ctx_st *tls;      /* the HTTPS context, or NULL */
         /* Shutdown: workers report when drained; the main loop waits. */
         _Atomic int drained;
         int draining;
@@ -97,6 +99,52 @@ node_reload_fn(struct worker *w, void *arg)
 }
 
 static void
+node_tls_fn(struct worker *w, void *arg)
+{
+        struct node_slot *sl = worker_data(w);
+
+        rworker_set_tls(sl->n->rworkers[sl->i], arg);
+        tls_ctx_unref(arg); /* the reference the message carried */
+}
+
+/*
+ * Certificates are read again from their files: new HTTPS connections
+ * get the new context, open ones keep theirs.  A context that cannot be
+ * built (a broken key, an expired CRL) leaves the old one serving.
+ */
+static void
+node_reload_tls(struct node *n, const struct config *cfg)
+{
+        struct ssl_ctx_st *ctx;
+        char err[512];
+        int i;
+
+        if (!n->tls) {
+                if (cfg->tls_cert[0])
+                        log_warn("reload_tls", "needs_restart=tls_cert");
+                return;
+        }
+        if (!cfg->tls_cert[0]) {
+                log_warn("reload_tls", "needs_restart=tls_cert kept=old");
+                return;
+        }
+        ctx = tls_ctx_new(cfg, err, sizeof(err));
+        if (!ctx) {
+                log_error("reload_tls", "result=failed kept=old error=\"%s\"",
+                          err);
+                return;
+        }
+        for (i = 0; i < n->nworkers; i++) {
+                tls_ctx_ref(ctx);
+                if (worker_post(n->workers[i], node_tls_fn, ctx) < 0)
+                        tls_ctx_unref(ctx);
+        }
+        tls_ctx_unref(n->tls);
+        n->tls = ctx;
+        log_info("reload_tls", "result=ok");
+}
+
+static void
 node_reload(struct node *n)
 {
         char err[512], note[512];
@@ -123,6 +171,7 @@ node_reload(struct node *n)
                 if (worker_post(n->workers[i], node_reload_fn, cfg) < 0)
                         config_unref(cfg);
         }
+        node_reload_tls(n, cfg);
         config_unref(n->cfg);
         n->cfg = cfg;
         log_info("reload", "result=ok");
@@ -322,8 +371,8 @@ node_start(struct node *n)
                         goto fail;
                 }
                 n->nworkers = i + 1;
-                n->rworkers[i] =
-                    rworker_new(n->workers[i], n->cfg, err, sizeof(err));
+                n->rworkers[i] = rworker_new(n->workers[i], n->cfg, n->tls, err,
+                                             sizeof(err));
                 if (!n->rworkers[i]) {
                         log_error("start", "worker=%d error=\"%s\"", i, err);
                         goto fail;
@@ -422,6 +471,13 @@ main(int argc, char **argv)
                 config_unref(n.cfg);
                 return 1;
         }
+        if (n.cfg->tls_cert[0] &&
+            !(n.tls = tls_ctx_new(n.cfg, err, sizeof(err)))) {
+                fprintf(stderr, "idnode: tls: %s\n", err);
+                seal_key_free(n.key);
+                config_unref(n.cfg);
+                return 1;
+        }
         if (check) {
                 if (verbose) {
                         char *s = config_dump(n.cfg);
@@ -430,6 +486,7 @@ main(int argc, char **argv)
                         free(s);
                 }
                 printf("configuration OK\n");
+                tls_ctx_unref(n.tls);
                 seal_key_free(n.key);
                 config_unref(n.cfg);
                 return 0;
@@ -453,9 +510,10 @@ main(int argc, char **argv)
                 goto out;
         log_info("started",
                  "version=%s pid=%d workers=%d handle=%s:%d http=%s:%d "
-                 "admin=%s:%d redis=\"%s\"",
+                 "https=%s:%d admin=%s:%d redis=\"%s\"",
                  IDNODE_VERSION, (int)getpid(), n.nworkers, n.cfg->handle_bind,
                  n.cfg->handle_port, n.cfg->http_bind, n.cfg->http_port,
+                 n.tls ? n.cfg->tls_bind : "off", n.tls ? n.cfg->tls_port : 0,
                  n.cfg->admin_bind, n.cfg->admin_port,
                  n.cfg->redis_socket[0] ? n.cfg->redis_socket
                                         : n.cfg->redis_host);
@@ -471,6 +529,7 @@ out:
                 event_free(n.drain_timer);
         if (n.base)
                 event_base_free(n.base);
+        tls_ctx_unref(n.tls);
         seal_key_free(n.key);
         config_unref(n.cfg);
         return rc;

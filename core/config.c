@@ -81,6 +81,14 @@ static const struct config_key keys[] = {
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */
+    STR(tls_bind, "0.0.0.0", 0),
+    INT(tls_port, 1, 65535, 8443, 0),
+    STR(tls_cert, "", 1), /* "" = no HTTPS listener (a restart adds one) */
+    STR(tls_key, "", 1),
+    STR(tls_ca, "", 1),
+    STR(tls_crl, "", 1),
+    STR(tls_client_auth, "none", 1),
+    STR(node_key, "", 1),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -304,6 +312,21 @@ config_parse(const char *name, const char *text, size_t len, char *err,
                 bad_key = "node_prefix";
                 why = "expected a prefix such as 88.123 (digits and letters "
                       "in dot-separated parts)";
+        }
+        if (!bad_key && strcmp(c->tls_client_auth, "none") != 0 &&
+            strcmp(c->tls_client_auth, "optional") != 0 &&
+            strcmp(c->tls_client_auth, "require") != 0) {
+                bad_key = "tls_client_auth";
+                why = "expected none, optional or require";
+        }
+        if (!bad_key && c->tls_cert[0] && !c->tls_key[0]) {
+                bad_key = "tls_cert";
+                why = "tls_key is needed with";
+        }
+        if (!bad_key && strcmp(c->tls_client_auth, "none") != 0 &&
+            !c->tls_ca[0]) {
+                bad_key = "tls_client_auth";
+                why = "tls_ca (the CA of client certificates) is needed with";
         }
         if (bad_key) {
                 config_locate(text, len, bad_key, &line, &col);

@@ -60,6 +60,14 @@ struct config {
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
         char secret_key_file[CONFIG_STR_MAX];
+        char tls_bind[CONFIG_STR_MAX];
+        int tls_port;
+        char tls_cert[CONFIG_STR_MAX]; /* "" = no HTTPS listener */
+        char tls_key[CONFIG_STR_MAX];
+        char tls_ca[CONFIG_STR_MAX]; /* CA of client certificates */
+        char tls_crl[CONFIG_STR_MAX];
+        char tls_client_auth[CONFIG_STR_MAX]; /* none, optional, require */
+        char node_key[CONFIG_STR_MAX];        /* the HS_SITE server key */
 };
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */

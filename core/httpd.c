@@ -35,10 +35,18 @@ _Static_assert((int)HTTPD_GET == (int)EVHTTP_REQ_GET &&
                    (int)HTTPD_DELETE == (int)EVHTTP_REQ_DELETE,
                "HTTPD_* are libevent's method bits");
 
-struct httpd {
+/* One listener and the evhttp serving it (evhttp_set_bevcb is per evhttp). */
+struct httpd_srv {
         struct evhttp *http;
         struct evconnlistener *lis;        /* owned by http */
         struct evhttp_bound_socket *bound; /* NULL once closed */
+};
+
+struct httpd {
+        struct httpd_srv srv[2]; /* plain, then TLS if added */
+        int nsrv;
+        int draining;
+        struct httpd_opts o;
         size_t ntables;
         struct {
                 const struct httpd_route *routes;
@@ -228,7 +236,7 @@ httpd_meter(struct httpd *h, struct evhttp_request *req)
         evhttp_add_header(in, HTTPD_T0_HEADER, t0);
         evhttp_request_set_on_complete_cb(req, httpd_answered, h);
         /* Draining: keep-alive clients take their next request elsewhere. */
-        if (!h->bound)
+        if (h->draining)
                 evhttp_add_header(evhttp_request_get_output_headers(req),
                                   "Connection", "close");
 }
@@ -271,48 +279,81 @@ httpd_route_cb(struct evhttp_request *req, void *arg)
         httpd_error(req, 404, "no such endpoint");
 }
 
-struct httpd *
-httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
-          size_t errlen)
+/* Listens on bind:port with one more evhttp (bevcb NULL: plain). */
+static int
+httpd_listen(struct httpd *h, struct event_base *base, const char *what,
+             const char *bind, int port,
+             struct bufferevent *(*bevcb)(struct event_base *, void *),
+             void *arg, char *err, size_t errlen)
 {
-        struct httpd *h = calloc(1, sizeof(*h));
+        struct httpd_srv *s = &h->srv[h->nsrv];
         int one = 1;
 
-        if (!h) {
-                snprintf(err, errlen, "http: out of memory");
-                return NULL;
-        }
-        h->lis = net_listen_tcp(base, "http", o->bind, o->port, NULL, NULL, err,
-                                errlen);
-        if (!h->lis) {
-                free(h);
-                return NULL;
-        }
+        s->lis =
+            net_listen_tcp(base, what, bind, port, NULL, NULL, err, errlen);
+        if (!s->lis)
+                return -1;
         /*
          * Accepted connections inherit it (Linux).  evhttp writes a large
          * answer in pieces, and without it the last piece waited for the
          * client's delayed ACK: 40 ms on one trace answer in eight.
          */
-        setsockopt(evconnlistener_get_fd(h->lis), IPPROTO_TCP, TCP_NODELAY,
+        setsockopt(evconnlistener_get_fd(s->lis), IPPROTO_TCP, TCP_NODELAY,
                    &one, sizeof(one));
-        h->http = evhttp_new(base);
-        if (!h->http || !(h->bound = evhttp_bind_listener(h->http, h->lis))) {
-                snprintf(err, errlen, "http: cannot start server");
-                if (h->http)
-                        evhttp_free(h->http);
-                evconnlistener_free(h->lis);
+        s->http = evhttp_new(base);
+        if (!s->http || !(s->bound = evhttp_bind_listener(s->http, s->lis))) {
+                snprintf(err, errlen, "%s: cannot start server", what);
+                if (s->http)
+                        evhttp_free(s->http);
+                evconnlistener_free(s->lis);
+                memset(s, 0, sizeof(*s));
+                return -1;
+        }
+        evhttp_set_gencb(s->http, httpd_route_cb, h);
+        if (bevcb)
+                evhttp_set_bevcb(s->http, bevcb, arg);
+        evhttp_set_timeout(s->http, h->o.idle_s);
+        evhttp_set_max_body_size(s->http, (ev_ssize_t)h->o.max_body);
+        evhttp_set_max_headers_size(s->http, (ev_ssize_t)h->o.max_headers);
+        evhttp_set_allowed_methods(s->http, HTTPD_GET | HTTPD_HEAD |
+                                                HTTPD_POST | HTTPD_PUT |
+                                                HTTPD_DELETE);
+        h->nsrv++;
+        return 0;
+}
+
+struct httpd *
+httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
+          size_t errlen)
+{
+        struct httpd *h = calloc(1, sizeof(*h));
+
+        if (!h) {
+                snprintf(err, errlen, "http: out of memory");
+                return NULL;
+        }
+        h->o = *o;
+        h->access_sample = o->access_sample;
+        if (httpd_listen(h, base, "http", o->bind, o->port, NULL, NULL, err,
+                         errlen) < 0) {
                 free(h);
                 return NULL;
         }
-        evhttp_set_gencb(h->http, httpd_route_cb, h);
-        h->access_sample = o->access_sample;
-        evhttp_set_timeout(h->http, o->idle_s);
-        evhttp_set_max_body_size(h->http, (ev_ssize_t)o->max_body);
-        evhttp_set_max_headers_size(h->http, (ev_ssize_t)o->max_headers);
-        evhttp_set_allowed_methods(h->http, HTTPD_GET | HTTPD_HEAD |
-                                                HTTPD_POST | HTTPD_PUT |
-                                                HTTPD_DELETE);
         return h;
+}
+
+int
+httpd_listen_tls(struct httpd *h, struct event_base *base, const char *bind,
+                 int port,
+                 struct bufferevent *(*bevcb)(struct event_base *, void *),
+                 void *arg, char *err, size_t errlen)
+{
+        if (h->nsrv != 1) {
+                snprintf(err, errlen, "https: one TLS listener only");
+                return -1;
+        }
+        return httpd_listen(h, base, "https", bind, port, bevcb, arg, err,
+                            errlen);
 }
 
 int
@@ -331,26 +372,40 @@ httpd_add_routes(struct httpd *h, const struct httpd_route *routes, size_t n,
 void
 httpd_accepting(struct httpd *h, int on)
 {
-        if (h->lis)
-                (on ? evconnlistener_enable : evconnlistener_disable)(h->lis);
+        int i;
+
+        for (i = 0; i < h->nsrv; i++)
+                if (h->srv[i].lis)
+                        (on ? evconnlistener_enable
+                            : evconnlistener_disable)(h->srv[i].lis);
 }
 
 void
 httpd_close_listener(struct httpd *h)
 {
-        if (!h->bound)
-                return;
-        evhttp_del_accept_socket(h->http, h->bound); /* frees h->lis */
-        h->bound = NULL;
-        h->lis = NULL;
+        int i;
+
+        h->draining = 1;
+        for (i = 0; i < h->nsrv; i++) {
+                struct httpd_srv *s = &h->srv[i];
+
+                if (!s->bound)
+                        continue;
+                evhttp_del_accept_socket(s->http, s->bound); /* frees lis */
+                s->bound = NULL;
+                s->lis = NULL;
+        }
 }
 
 void
 httpd_free(struct httpd *h)
 {
+        int i;
+
         if (!h)
                 return;
-        evhttp_free(h->http);
+        for (i = 0; i < h->nsrv; i++)
+                evhttp_free(h->srv[i].http);
         free(h);
 }
 

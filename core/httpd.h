@@ -17,6 +17,7 @@
 
 #include "core/mhist.h"
 
+struct bufferevent;
 struct event_base;
 struct evhttp_request;
 struct httpd;
@@ -63,6 +64,15 @@ struct httpd_stats {
 /* Listens on bind:port.  NULL with "http host:port: reason" in err. */
 struct httpd *httpd_new(struct event_base *base, const struct httpd_opts *o,
                         char *err, size_t errlen);
+/*
+ * Adds a second listener on bind:port serving the same routes, whose
+ * connections get their bufferevent from bevcb(base, arg) (a TLS one:
+ * certs/tls).  0, or -1 with "https host:port: reason" in err.
+ */
+int httpd_listen_tls(struct httpd *h, struct event_base *base, const char *bind,
+                     int port,
+                     struct bufferevent *(*bevcb)(struct event_base *, void *),
+                     void *arg, char *err, size_t errlen);
 /* Adds a route table (kept, not copied). 0, or -1 if too many tables. */
 int httpd_add_routes(struct httpd *h, const struct httpd_route *routes,
                      size_t n, void *ctx);
@@ -76,7 +86,7 @@ void httpd_get_stats(const struct httpd *h, struct httpd_stats *s);
  */
 void httpd_accepting(struct httpd *h, int on);
 /*
- * Closes the listening socket, so that the kernel hands new connections
+ * Closes the listening sockets, so that the kernel hands new connections
  * to the other sockets of its SO_REUSEPORT group (a new instance); open
  * connections are still served.
  */

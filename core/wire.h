@@ -184,6 +184,21 @@ size_t wire_reply_begin(struct wbuf *w, const struct wire_reply *r);
 /* Appends the empty credential and back-patches the lengths. */
 void wire_reply_end(struct wbuf *w, size_t start);
 
+/*
+ * Signs one part after another into sig[cap], its length in *len
+ * (SHA-256 with the signer's key).  0, or -1.
+ */
+typedef int (*wire_sign_fn)(void *arg, const struct span *parts, int n,
+                            uint8_t *sig, size_t cap, size_t *len);
+/*
+ * Replaces the empty credential of the complete response at `start`
+ * (after wire_reply_end) with an HS_SIGNED one (protocol.md §3): digest
+ * "SHA-256" over the version, session and request prefix (2.7 and
+ * later) and the header and body.  0, or -1 with the response left
+ * unsigned.
+ */
+int wire_reply_sign(struct wbuf *w, size_t start, wire_sign_fn fn, void *arg);
+
 /* A complete error response: body `str message`. */
 void wire_error(struct wbuf *w, const struct wire_reply *r, const char *msg);
 

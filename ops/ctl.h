@@ -37,6 +37,8 @@ int ctl_reg_enterprise(const struct config *cfg, int argc, char **argv);
 int ctl_reg_prefix(const struct config *cfg, int argc, char **argv);
 /* ops/ctl_stats.c: usage statistics per prefix, read from Redis. */
 int ctl_stats(const struct config *cfg, int argc, char **argv);
+/* ops/ctl_ca.c: the node's CA, certificates and CRL (files, offline). */
+int ctl_ca(const struct config *cfg, int argc, char **argv);
 
 /* ------------------------------------------------ shared (ops/ctl.c) */
 

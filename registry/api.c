@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "certs/secret.h"
+#include "certs/tls.h"
 #include "core/config.h"
 #include "core/httpd.h"
 #include "core/jobs.h"
@@ -97,6 +98,7 @@ struct api_call {
         size_t arglen;
         char token[SECRET_HEX64]; /* "" = no Authorization header */
         int token_bad;            /* a header that is not "Bearer <64 hex>" */
+        struct ca_ident cert;     /* a verified client certificate's account */
         char peer[64];
         /* On the registry thread. */
         struct api_thread *t;
@@ -493,7 +495,58 @@ api_reply(struct api_call *c)
 
 /* ------------------------------------------------- running the call */
 
-/* Token -> account.  0, or -1 with the call answered. */
+/*
+ * Client certificate -> account: the account it names must still exist
+ * with the role and enterprise (or platform key id) the certificate
+ * says.  A certificate outlives nothing: deleting the account or moving
+ * it to another enterprise ends what its certificate may do.  0, or -1
+ * with the call answered.
+ */
+static int
+api_authenticate_cert(struct api_call *c)
+{
+        enum users_role want =
+            c->cert.kind == CA_ENTERPRISE ? USERS_ENTERPRISE : USERS_PLATFORM;
+        char key[80], ent[19] = "";
+        redisReply *r;
+        int ok;
+        size_t i;
+
+        keys_user(key, sizeof(key), c->cert.name);
+        if (!(r = api_cmd(c, "HMGET %s role ent", key)))
+                return -1;
+        ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+             r->element[0]->type == REDIS_REPLY_STRING &&
+             users_role_parse(r->element[0]->str) == want;
+        if (ok && r->element[1]->type == REDIS_REPLY_STRING)
+                snprintf(ent, sizeof(ent), "%s", r->element[1]->str);
+        freeReplyObject(r);
+        for (i = 0; ent[i]; i++)
+                if (ent[i] >= 'a' && ent[i] <= 'z')
+                        ent[i] = (char)(ent[i] - 'a' + 'A');
+        if (ok && want == USERS_ENTERPRISE)
+                ok = strcmp(ent, c->cert.id) == 0;
+        if (!ok) {
+                api_fail(c, 401, -1,
+                         "the client certificate names no such %s account",
+                         users_role_name(want));
+                return -1;
+        }
+        snprintf(c->who.name, sizeof(c->who.name), "%s", c->cert.name);
+        snprintf(c->who.ent, sizeof(c->who.ent), "%s", ent);
+        c->who.role = want;
+        if (!(c->route->access & (1 << c->who.role))) {
+                api_fail(c, 403, -3, "the %s role may not do this",
+                         users_role_name(c->who.role));
+                return -1;
+        }
+        return 0;
+}
+
+/*
+ * Token -> account, or without a token the client certificate's
+ * account.  0, or -1 with the call answered.
+ */
 static int
 api_authenticate(struct api_call *c)
 {
@@ -502,6 +555,8 @@ api_authenticate(struct api_call *c)
         int ok = 0;
         size_t i;
 
+        if (!c->token[0] && !c->token_bad && c->cert.kind != CA_NONE)
+                return api_authenticate_cert(c);
         if (!c->token[0]) {
                 api_fail(c, 401, -1,
                          c->token_bad ? "malformed bearer token"
@@ -660,7 +715,7 @@ api_work(void *local, void *arg)
         }
         if (c->route->access != API_PUBLIC &&
             (!(c->route->access & API_OPTIONAL) || c->token[0] ||
-             c->token_bad) &&
+             c->token_bad || c->cert.kind != CA_NONE) &&
             api_authenticate(c) < 0)
                 goto render;
         if (api_parse(c) < 0)
@@ -762,8 +817,10 @@ api_collect(struct api_call *c, struct evhttp_request *req)
                         }
                 }
         }
-        if (conn)
+        if (conn) {
                 evhttp_connection_get_peer(conn, &addr, &port);
+                tls_peer(evhttp_connection_get_bufferevent(conn), &c->cert);
+        }
         snprintf(c->peer, sizeof(c->peer), "%s", addr ? addr : "-");
         return 0;
 }

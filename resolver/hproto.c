@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs/nodekey.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/hname.h"
@@ -84,16 +85,30 @@ hproto_access_log(const struct hctx *c)
                  (unsigned long long)(clock_us() - c->src->received_us), name);
 }
 
+static int
+hproto_sign(void *arg, const struct span *parts, int n, uint8_t *sig,
+            size_t cap, size_t *len)
+{
+        return nodekey_sign(arg, parts, n, sig, cap, len);
+}
+
 /*
- * Sends the response built in rw->out.  One that cannot be sent (over
- * the maximum message size, or too many UDP fragments) is replaced by an
- * error saying so: a request is never left without an answer.
+ * Sends the response built in rw->out, signed with the node key when
+ * the request asked for it (CT) and the node has one.  One that cannot
+ * be sent (over the maximum message size, or too many UDP fragments) is
+ * replaced by an error saying so: a request is never left without an
+ * answer.
  */
 static void
 hproto_emit(struct hctx *c)
 {
         struct rworker *rw = c->rw;
 
+        /* Before the size check: the credential makes it longer. */
+        if (c->msg && (c->msg->h.opflags & OPF_CT) && rw->node_key &&
+            wbuf_ok(&rw->out) &&
+            wire_reply_sign(&rw->out, 0, hproto_sign, rw->node_key) < 0)
+                log_warn("sign_failed", "opcode=%u", c->msg->h.opcode);
         if (!wbuf_ok(&rw->out)) {
                 log_warn("response_too_large", "bytes=%zu", rw->out.len);
                 hproto_error(c, RC_ERROR,

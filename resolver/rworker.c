@@ -7,6 +7,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include "certs/nodekey.h"
+#include "certs/tls.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/httpd.h"
@@ -47,13 +49,21 @@ rworker_invalidate(void *arg, const char *key, size_t len)
                 cache_del(rw->cache, name, n);
 }
 
-/* This node's HS_SITE: one server, Handle TCP/UDP and HTTP interfaces. */
+/*
+ * This node's HS_SITE: one server, Handle TCP/UDP, HTTP and HTTPS
+ * interfaces, and the public half of node_key, which the worker keeps
+ * to sign with.  -1 with err filled and the old site and key kept.
+ */
 static int
-rworker_build_site(struct rworker *rw)
+rworker_build_site(struct rworker *rw, char *err, size_t errlen)
 {
         const struct config *cfg = rw->cfg;
+        struct evp_pkey_st *k = NULL;
+        uint8_t key[900];
+        size_t keylen = 0;
         struct site s;
         struct wbuf w;
+        char why[256];
         int rc = -1;
 
         memset(&s, 0, sizeof(s));
@@ -65,8 +75,22 @@ rworker_build_site(struct rworker *rw)
         s.desc.p = (const uint8_t *)cfg->site_description;
         s.desc.len = (uint32_t)strlen(cfg->site_description);
         s.server_id = 1;
-        if (site_set_address(&s, cfg->site_address) < 0)
+        if (site_set_address(&s, cfg->site_address) < 0) {
+                snprintf(err, errlen, "site_address \"%s\" is not an IP",
+                         cfg->site_address);
                 return -1;
+        }
+        if (cfg->node_key[0]) {
+                if (!(k = nodekey_load(cfg->node_key, why, sizeof(why))) ||
+                    nodekey_value(k, key, sizeof(key), &keylen, why,
+                                  sizeof(why)) < 0) {
+                        snprintf(err, errlen, "node_key: %s", why);
+                        nodekey_free(k);
+                        return -1;
+                }
+                s.pubkey.p = key;
+                s.pubkey.len = (uint32_t)keylen;
+        }
         /* Query only until the admin plane lands. */
         s.niface = 3;
         s.iface[0] = (struct site_iface){SITE_IF_QUERY, SITE_PROTO_TCP,
@@ -75,13 +99,22 @@ rworker_build_site(struct rworker *rw)
                                          (uint32_t)cfg->handle_port};
         s.iface[2] = (struct site_iface){SITE_IF_QUERY, SITE_PROTO_HTTP,
                                          (uint32_t)cfg->http_port};
+        if (rw->tls)
+                s.iface[s.niface++] = (struct site_iface){
+                    SITE_IF_QUERY, SITE_PROTO_HTTPS, (uint32_t)cfg->tls_port};
         wbuf_init(&w, sizeof(rw->site));
         site_encode(&w, &s);
         if (wbuf_ok(&w)) {
                 memcpy(rw->site, w.p, w.len);
                 rw->site_len = w.len;
+                nodekey_free(rw->node_key);
+                rw->node_key = k;
+                k = NULL;
                 rc = 0;
+        } else {
+                snprintf(err, errlen, "HS_SITE too large");
         }
+        nodekey_free(k);
         wbuf_free(&w);
         return rc;
 }
@@ -140,7 +173,8 @@ rworker_hold(struct rworker *rw)
 }
 
 struct rworker *
-rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
+rworker_new(struct worker *w, struct config *cfg, struct ssl_ctx_st *tls,
+            char *err, size_t errlen)
 {
         struct rworker *rw = calloc(1, sizeof(*rw));
         struct rpool_opts o;
@@ -154,6 +188,10 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
         rw->udp_fd = -1;
         config_ref(cfg);
         rw->cfg = cfg;
+        if (tls) {
+                tls_ctx_ref(tls);
+                rw->tls = tls;
+        }
         /* No answer may exceed what CNRI clients accept (262,144 bytes). */
         wbuf_init(&rw->out, WIRE_ENV_LEN + WIRE_MAX_MESSAGE);
         rw->cache = cache_new((size_t)cfg->cache_entries,
@@ -162,11 +200,8 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
                 snprintf(err, errlen, "out of memory");
                 goto fail;
         }
-        if (rworker_build_site(rw) < 0) {
-                snprintf(err, errlen, "site_address \"%s\" is not an IP",
-                         cfg->site_address);
+        if (rworker_build_site(rw, err, errlen) < 0)
                 goto fail;
-        }
         memset(&o, 0, sizeof(o));
         o.socket = cfg->redis_socket;
         o.host = cfg->redis_host;
@@ -209,6 +244,8 @@ rworker_free(struct rworker *rw)
         cache_free(rw->cache);
         wbuf_free(&rw->out);
         config_unref(rw->cfg);
+        tls_ctx_unref(rw->tls);
+        nodekey_free(rw->node_key);
         free(rw);
 }
 
@@ -259,18 +296,28 @@ void
 rworker_reload(struct rworker *rw, struct config *cfg)
 {
         struct config *old = rw->cfg;
+        char err[300];
 
         config_ref(cfg);
         rw->cfg = cfg;
-        if (rworker_build_site(rw) < 0)
-                log_warn("reload_site", "site_address=\"%s\" kept=old",
-                         cfg->site_address);
+        if (rworker_build_site(rw, err, sizeof(err)) < 0)
+                log_warn("reload_site", "error=\"%s\" kept=old", err);
         rpool_set_timeout(rw->redis, cfg->request_timeout_ms);
         if (rw->httpd)
                 httpd_set_access_sample(rw->httpd, cfg->access_log_sample);
         if (!cfg->cache)
                 cache_clear(rw->cache);
         config_unref(old);
+}
+
+void
+rworker_set_tls(struct rworker *rw, struct ssl_ctx_st *tls)
+{
+        if (!rw->tls)
+                return;
+        tls_ctx_ref(tls);
+        tls_ctx_unref(rw->tls);
+        rw->tls = tls;
 }
 
 struct rpool *

@@ -29,6 +29,8 @@ struct worker;
 struct cache;
 struct hrec;
 struct tconn;
+struct ssl_ctx_st;
+struct evp_pkey_st;
 
 /*
  * Handle answers are counted by transport, opcode and response code:
@@ -62,8 +64,9 @@ struct rworker {
         struct config *cfg; /* a reference held by this worker */
         struct rpool *redis;
         struct cache *cache;
-        struct wbuf out; /* response scratch, reused per request */
-        uint8_t site[512];
+        struct wbuf out;              /* response scratch, reused per request */
+        uint8_t site[1024];           /* an RSA 3072 server key fits */
+        struct evp_pkey_st *node_key; /* signs CT answers, or NULL (owned) */
         size_t site_len;
         int udp_fd;
         struct event *udp_ev;
@@ -71,6 +74,7 @@ struct rworker {
         struct tconn *conns; /* open TCP connections */
         size_t nconns;
         struct httpd *httpd;
+        struct ssl_ctx_st *tls; /* a reference; NULL: no HTTPS listener */
         struct event *drain_ev;
         struct event *open_ev; /* until the listeners are opened */
         void (*drained)(void *);
@@ -82,11 +86,11 @@ struct rworker {
 
 /*
  * Creates the worker's resolver on w's base, binding its own
- * SO_REUSEPORT listeners.  Takes a reference on cfg.  NULL with err
- * filled on failure.
+ * SO_REUSEPORT listeners, HTTPS too when `tls` is set (certs/tls).
+ * Takes a reference on cfg and on tls.  NULL with err filled on failure.
  */
-struct rworker *rworker_new(struct worker *w, struct config *cfg, char *err,
-                            size_t errlen);
+struct rworker *rworker_new(struct worker *w, struct config *cfg,
+                            struct ssl_ctx_st *tls, char *err, size_t errlen);
 /* Closes every connection and frees everything (on the worker's thread
  * after its loop ended, or before it started). */
 void rworker_free(struct rworker *rw);
@@ -98,6 +102,11 @@ void rworker_free(struct rworker *rw);
 void rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg);
 /* Applies a reloaded config (takes a reference, drops the old one). */
 void rworker_reload(struct rworker *rw, struct config *cfg);
+/*
+ * New HTTPS connections use `tls` (takes a reference, drops the old
+ * one; open connections keep theirs).  Ignored without an HTTPS listener.
+ */
+void rworker_set_tls(struct rworker *rw, struct ssl_ctx_st *tls);
 /* The worker's Redis pool and HTTP server, for other layers' routes. */
 struct rpool *rworker_redis(struct rworker *rw);
 struct httpd *rworker_httpd(struct rworker *rw);

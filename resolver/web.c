@@ -10,6 +10,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "certs/tls.h"
 #include "core/config.h"
 #include "core/httpd.h"
 #include "core/hjson.h"
@@ -529,6 +530,19 @@ web_readyz(void *ctx, struct evhttp_request *req, const char *rest)
                         0);
 }
 
+/*
+ * An accepted HTTPS connection: the worker's current context.  NULL
+ * (no memory for an SSL) makes libevent 2.1 serve the connection in
+ * plain text; such a peer never has a certificate identity (tls_peer).
+ */
+static struct bufferevent *
+web_tls_bev(struct event_base *base, void *arg)
+{
+        struct rworker *rw = arg;
+
+        return tls_bev_new(base, rw->tls);
+}
+
 int
 web_start(struct rworker *rw, char *err, size_t errlen)
 {
@@ -543,6 +557,10 @@ web_start(struct rworker *rw, char *err, size_t errlen)
         o.access_sample = rw->cfg->access_log_sample;
         rw->httpd = httpd_new(rw->base, &o, err, errlen);
         if (!rw->httpd)
+                return -1;
+        if (rw->tls && httpd_listen_tls(rw->httpd, rw->base, rw->cfg->tls_bind,
+                                        rw->cfg->tls_port, web_tls_bev, rw, err,
+                                        errlen) < 0)
                 return -1;
         return httpd_add_routes(rw->httpd, routes,
                                 sizeof(routes) / sizeof(routes[0]), rw);
