@@ -5,7 +5,8 @@ the IDIS channel login (2001), the admin opcodes 100-105 going through
 the registry's own rules, and restricted values shown to an identity.
 The client side of the protocol is built here with `cryptography`."""
 import hashlib
-import json
+import hmac
+import os
 import struct
 import time
 
@@ -132,6 +133,14 @@ def answer_body(ident, index, key, nonce, digest, hash_name="SHA256"):
     sig = sign(key, nonce + digest)
     return (bstr("HS_PUBKEY") + bstr(ident) + u32(index) +
             bstr(bstr(hash_name) + bstr(sig)))
+
+
+def seckey_answer(secret, nonce, digest):
+    """HS_SECKEY code 0x22: HMAC-SHA1 keyed by PBKDF2-HMAC-SHA1."""
+    salt = os.urandom(16)
+    k = hashlib.pbkdf2_hmac("sha1", secret, salt, 10000, 20)
+    mac = hmac.new(k, nonce + digest, hashlib.sha1).digest()
+    return u8(0x22) + bstr(salt) + u32(10000) + u32(160) + bstr(mac)
 
 
 def challenged(s, opcode, body, opflags=ADMIN_FLAGS, session=0):
@@ -370,6 +379,48 @@ def _(n):
     ans, _ = req(OC["answer"], answer_body(e.admin, 300, e.key, b"x" * 16,
                                            b"y" * 32), session=12345)
     expect(xchg(s, ans), 405, "unknown session")
+    s.close()
+
+
+@g.test("an HS_SECKEY identity in an HS_VLIST group administers a "
+        "handle; VERIFY_RESPONSE checks its answers")
+def _(n):
+    e = Ent(n)
+    s = n.tcp_connect()
+    secret = b"correct horse battery staple"
+    ident, group = e.prefix + "/ops", e.prefix + "/admins"
+    vals = item_values("OPS") + [value(301, "HS_SECKEY", secret, perms=0x0C)]
+    expect(authed(s, OC["create"], values_body(ident, vals), e.admin, 300,
+                  e.key), 1, "identity with a secret key")
+    eq(sorted(n.resolve(ident).by_index()), [1001, 2000],
+       "the secret is not public")
+    vlist = u32(1) + bstr(ident) + u32(301)
+    expect(authed(s, OC["create"], values_body(group, item_values("G") + [
+        value(200, "HS_VLIST", vlist)]), e.admin, 300, e.key), 1, "group")
+    h = e.prefix + "/PUMP-V"
+    expect(authed(s, OC["create"], values_body(h, item_values("V") + [
+        value(100, "HS_ADMIN", admin_data(0x0010, group, 200))]),
+        e.admin, 300, e.key), 1, "handle administered by the group")
+    mod = values_body(h, [value(2000, "serialNo", "V2")])
+    ch, nonce = challenged(s, OC["modify"], mod)
+    body = (bstr("HS_SECKEY") + bstr(ident) + u32(301) +
+            bstr(seckey_answer(secret, nonce, ch.digest)))
+    data, _ = req(OC["answer"], body, session=ch.session)
+    expect(xchg(s, data), 1, "modify through the group")
+    eq(n.resolve(h).by_index()[2000]["data"], b"V2", "modified")
+    ch, nonce = challenged(s, OC["modify"], mod)
+    body = (bstr("HS_SECKEY") + bstr(ident) + u32(301) +
+            bstr(seckey_answer(b"wrong", nonce, ch.digest)))
+    data, _ = req(OC["answer"], body, session=ch.session)
+    expect(xchg(s, data), 403, "wrong secret")
+    # Another server asks whether an answer of this identity is right.
+    nonce, digest = os.urandom(16), os.urandom(32)
+    for sec, want in ((secret, 1), (b"wrong", 0)):
+        data, _ = req(OC["verify"], bstr(ident) + u32(301) + bstr(nonce) +
+                      bstr(digest) + bstr(seckey_answer(sec, nonce, digest)))
+        m = xchg(s, data)
+        expect(m, 1, "verify")
+        eq(m.c.u8(), want, "verify bit")
     s.close()
 
 
