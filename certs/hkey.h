@@ -22,7 +22,7 @@ struct hval;
 #define HKEY_MAX_SIG_BYTES 4096u
 #define HKEY_MAX_SECRET    1024u
 /* PBKDF2 rounds an HS_SECKEY answer may ask for (CNRI sends 10000). */
-#define HKEY_MAX_ITERATIONS 100000u
+#define HKEY_MAX_ITERATIONS 20000u
 #define HKEY_NONCE_LEN      16u
 /* Where administration values may sit: below the reserved 1000s. */
 #define HKEY_ADMIN_MIN_INDEX 100u

@@ -291,12 +291,14 @@ hauth_done(struct api_call *c, void *arg)
             a)
                 hauth_add_login(a, call->env.session_id, j->id, j->idlen,
                                 j->id_index);
-        if (j->rc != RC_SUCCESS && j->rc != RC_HANDLE_NOT_FOUND &&
-            j->rc != RC_VALUES_NOT_FOUND)
-                log_info("hauth_refused", "opcode=%u rc=%s id=\"%u:%.*s\"",
+        if (j->rc >= RC_INVALID_ADMIN && j->rc <= RC_AUTHEN_ERROR) {
+                char id[256];
+
+                log_text(id, sizeof(id), j->id, j->idlen);
+                log_info("hauth_refused", "opcode=%u rc=%s id=\"%u:%s\"",
                          (unsigned)call->orig.h.opcode, wire_rc_name(j->rc),
-                         (unsigned)j->id_index,
-                         (int)(j->idlen > 200 ? 200 : j->idlen), j->id);
+                         (unsigned)j->id_index, id);
+        }
         hauth_reply_init(rw, &r, &call->env, &call->orig, j->rc);
         if (j->rc != RC_SUCCESS) {
                 wbuf_reset(&rw->out);
@@ -462,10 +464,6 @@ hauth_request(struct rworker *rw, const struct hsrc *src,
         struct hauth_conn *a;
         struct hauth_login *l;
 
-        if (src->kind != HSRC_TCP) {
-                /* Callers answer UDP themselves; this is a safety net. */
-                return;
-        }
         if (!(a = hauth_conn(src, 1))) {
                 hauth_error(rw, src, env, msg, RC_SERVER_BUSY, "out of memory");
                 return;

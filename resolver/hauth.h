@@ -32,7 +32,7 @@ struct wire_msg;
 #define HAUTH_MAX_LOGINS_CONN 4
 
 /*
- * A request that needs an identity (admin op, 2001 login, or a
+ * A request over TCP that needs an identity (admin op, 2001 login, or a
  * resolution that would return restricted values): run it as the
  * connection's logged-in identity of env->session_id, or challenge.
  * Answers every case itself.

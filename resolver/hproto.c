@@ -250,7 +250,6 @@ hproto_answer(struct hctx *c, const struct wire_resolve *res,
          */
         if (c->src->kind == HSRC_TCP && !(c->msg->h.opflags & OPF_PO) &&
             hproto_restricted(rec, &f)) {
-                c->rc = RC_AUTHENTICATION_NEEDED;
                 hauth_request(c->rw, c->src, c->env, c->msg);
                 return;
         }

@@ -567,6 +567,44 @@ def _(n):
     s.close()
 
 
+@g.test("idctl admin signs the challenge with a key file: create, modify, "
+        "list, delete; a key others can read is refused")
+def _(n):
+    e = Ent(n)
+    path = os.path.join(n.dir, "admin.key")
+    with open(path, "wb") as f:
+        f.write(e.key.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption()))
+    os.chmod(path, 0o600)
+    h = e.prefix + "/CTL-1"
+    ident = ["--key", path, "--id", "300:" + e.admin]
+
+    def ctl(*args):
+        return n.idctl("admin", args[0], *ident, *args[1:])
+    r = ctl("create", "--template", VERSION, h, "2000:serialNo=S1",
+            "2001:model=M1")
+    eq((r.returncode, r.stdout.strip()), (0, h), "create (%s)" % r.stderr)
+    eq(n.resolve(h).by_index()[2001]["data"], b"M1", "created")
+    r = ctl("modify", h, "2001:model=M2")
+    eq(r.returncode, 0, "modify (%s)" % r.stderr)
+    eq(n.resolve(h).by_index()[2001]["data"], b"M2", "modified")
+    r = ctl("remove", h, "2001")
+    eq(r.returncode, 0, "remove (%s)" % r.stderr)
+    r = ctl("list", e.prefix)
+    eq((r.returncode, r.stdout.split()), (0, [h]), "list (%s)" % r.stderr)
+    r = ctl("modify", h, "2009:nothing=x")
+    eq(r.returncode, 1, "refused modify")
+    check("VALUES_NOT_FOUND (200)" in r.stderr, "reason: %r" % r.stderr)
+    r = ctl("delete", h)
+    eq(r.returncode, 0, "delete (%s)" % r.stderr)
+    eq(n.resolve(h).rc_name, "HANDLE_NOT_FOUND", "deleted")
+    os.chmod(path, 0o644)
+    r = ctl("list", e.prefix)
+    eq(r.returncode, 1, "world-readable key")
+    check("0600" in r.stderr, "reason: %r" % r.stderr)
+
+
 @gx.test("an answer after auth_timeout_s finds its challenge expired: 405")
 def _(n):
     e = Ent(n)
