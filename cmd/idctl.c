@@ -17,6 +17,12 @@ usage(FILE *fp)
         fprintf(fp, "usage: idctl [-c CONFIG] COMMAND ...\n"
                     "  resolve [--server HOST:PORT] [--tcp] [--type T]... "
                     "[--index I]... [--json] [--timeout MS] HANDLE\n"
+                    "  admin create|add|modify|remove|delete|list --key "
+                    "KEYFILE --id INDEX:HANDLE\n"
+                    "        [--server HOST:PORT] [--template VERSION] "
+                    "[--overwrite] [--mint] [--timeout MS]\n"
+                    "        HANDLE [INDEX:TYPE=TEXT... | INDEX...]  (signs "
+                    "the challenge, SHA-256)\n"
                     "  import [--format values|csv|jsonl] [--template VERSION] "
                     "[--prefix P]\n"
                     "         [--as NAME] [--errors FILE] [--checkpoint PATH] "
@@ -53,15 +59,11 @@ static const struct {
         const char *name;
         ctl_command fn;
 } commands[] = {
-    {"resolve", ctl_resolve},
-    {"import", ctl_import},
-    {"user", ctl_user},
-    {"audit", ctl_audit},
-    {"health", ctl_health},
-    {"top", ctl_top},
-    {"enterprise", ctl_reg_enterprise},
-    {"prefix", ctl_reg_prefix},
-    {"stats", ctl_stats},
+    {"resolve", ctl_resolve},   {"admin", ctl_admin},
+    {"import", ctl_import},     {"user", ctl_user},
+    {"audit", ctl_audit},       {"health", ctl_health},
+    {"top", ctl_top},           {"enterprise", ctl_reg_enterprise},
+    {"prefix", ctl_reg_prefix}, {"stats", ctl_stats},
     {"ca", ctl_ca},
 };
 

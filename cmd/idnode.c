@@ -307,6 +307,7 @@ node_add_routes(struct node *n, int i)
                 log_error("start", "worker=%d error=registry_routes", i);
                 return -1;
         }
+        rworker_set_api(rw, n->apis[i]);
         pages = static_routes(&npages);
         /* The table is read-only; the route context is just untyped. */
         if (httpd_add_routes(rworker_httpd(rw), pages, npages,

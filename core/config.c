@@ -58,6 +58,7 @@ static const struct config_key keys[] = {
     INT(max_inflight_per_conn, 1, 4096, 64, 1),
     INT(max_message_bytes, 1024, 262144, 65536, 1),
     INT(max_handle_bytes, 16, 2048, 255, 1),
+    INT(auth_timeout_s, 1, 600, 20, 1),       /* a challenge's life */
     INT(access_log_sample, 0, 1000000, 0, 1), /* 0: no access log */
     INT(site_serial, 0, 65535, 1, 1),
     STR(site_address, "127.0.0.1", 1),

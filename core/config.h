@@ -37,6 +37,7 @@ struct config {
         int max_inflight_per_conn;
         int max_message_bytes;
         int max_handle_bytes;
+        int auth_timeout_s;
         int access_log_sample; /* log one request in N; 0 = none */
         int site_serial;
         char site_address[CONFIG_STR_MAX];

@@ -196,21 +196,32 @@ wire_reply_init(struct wire_reply *r, const struct wire_env *env,
         }
 }
 
+size_t
+wire_digest(const struct wire_reply *r, uint8_t out[64], uint8_t *alg)
+{
+        unsigned int mdlen = 0;
+        int sha256 = r->major > 2 || r->minor >= 7;
+
+        if (!EVP_Digest(r->digest_of.p, r->digest_of.len, out, &mdlen,
+                        sha256 ? EVP_sha256() : EVP_sha1(), NULL))
+                return 0;
+        *alg = sha256 ? 3 : 2;
+        return mdlen;
+}
+
 /* u8 algorithm + digest of the request (protocol.md §3). */
 static void
 wire_put_digest(struct wbuf *w, const struct wire_reply *r)
 {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int mdlen = 0;
-        int sha256 = r->major > 2 || r->minor >= 7;
+        uint8_t md[64], alg = 0;
+        size_t len = wire_digest(r, md, &alg);
 
-        if (!EVP_Digest(r->digest_of.p, r->digest_of.len, md, &mdlen,
-                        sha256 ? EVP_sha256() : EVP_sha1(), NULL)) {
+        if (len == 0) {
                 w->err = 1;
                 return;
         }
-        wbuf_u8(w, sha256 ? 3 : 2);
-        wbuf_put(w, md, mdlen);
+        wbuf_u8(w, alg);
+        wbuf_put(w, md, len);
 }
 
 size_t

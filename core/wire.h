@@ -37,6 +37,8 @@ enum {
         OPF_KC = 0x02000000u,
         OPF_PO = 0x01000000u,
         OPF_RD = 0x00800000u,
+        OPF_OW = 0x00400000u,   /* create/add may overwrite */
+        OPF_MINT = 0x00200000u, /* create mints the suffix */
         OPF_DNRF = 0x00100000u, /* do not answer with a referral */
 };
 
@@ -85,6 +87,8 @@ enum {
         X(RC_INVALID_CREDENTIAL, 404)                                          \
         X(RC_AUTHEN_TIMEOUT, 405)                                              \
         X(RC_AUTHEN_ERROR, 406)                                                \
+        X(RC_RELOGIN, 407)                                                     \
+        X(RC_LOGIN_FIRST, 408)                                                 \
         X(RC_SESSION_TIMEOUT, 500)                                             \
         X(RC_SESSION_FAILED, 501)                                              \
         X(RC_INVALID_SESSION_KEY, 502)                                         \
@@ -181,6 +185,12 @@ void wire_reply_init(struct wire_reply *r, const struct wire_env *env,
  * offset of the message start, to pass to wire_reply_end.
  */
 size_t wire_reply_begin(struct wbuf *w, const struct wire_reply *r);
+/*
+ * The digest of the request a reply answers (r->digest_of), as its RD
+ * prefix carries it: SHA-256 from version 2.7, else SHA-1.  Its length,
+ * with the algorithm code in *alg, or 0 on failure.
+ */
+size_t wire_digest(const struct wire_reply *r, uint8_t out[64], uint8_t *alg);
 /* Appends the empty credential and back-patches the lengths. */
 void wire_reply_end(struct wbuf *w, size_t start);
 

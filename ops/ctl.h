@@ -22,6 +22,8 @@ typedef int (*ctl_command)(const struct config *cfg, int argc, char **argv);
 
 /* ops/ctl_resolve.c: a resolution over UDP or TCP, like a client. */
 int ctl_resolve(const struct config *cfg, int argc, char **argv);
+/* ops/ctl_admin.c: Handle admin opcodes over TCP, signed with a key. */
+int ctl_admin(const struct config *cfg, int argc, char **argv);
 /* ops/ctl_import.c: bulk load identifiers into Redis. */
 int ctl_import(const struct config *cfg, int argc, char **argv);
 /* ops/ctl_user.c: accounts (add, passwd), written to Redis. */

@@ -28,6 +28,7 @@
 #include "registry/keys.h"
 #include "registry/link.h"
 #include "registry/pfx.h"
+#include "registry/pfxadmin.h"
 #include "registry/plat.h"
 #include "registry/review.h"
 #include "registry/statapi.h"
@@ -46,9 +47,10 @@
 static const struct api_route *api_self_routes(size_t *n);
 
 static const struct api_route *(*const modules[])(size_t *n) = {
-    api_self_routes, ent_routes,   review_routes,  pfx_routes,   plat_routes,
-    tplapi_routes,   ident_routes, audit_routes,   grant_routes, event_routes,
-    link_routes,     trace_routes, statapi_routes,
+    api_self_routes, ent_routes,      review_routes, pfx_routes,
+    plat_routes,     tplapi_routes,   ident_routes,  audit_routes,
+    grant_routes,    event_routes,    link_routes,   trace_routes,
+    statapi_routes,  pfxadmin_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -113,6 +115,9 @@ struct api_call {
         char *text; /* data as JSON text (api_ok_text), or NULL */
         size_t textlen;
         char *out; /* the envelope, rendered on the registry thread */
+        /* A call from another plane (api_run): no HTTP request. */
+        void (*direct_done)(struct api_call *c, void *arg);
+        void *direct_arg;
 };
 
 /* The envelope of api_ok_text around its data. */
@@ -863,6 +868,80 @@ api_http(void *ctx, struct evhttp_request *req, const char *rest)
                                           "registry busy, retry later", "data"),
                                 0);
         }
+}
+
+/* On a registry thread: a call whose caller is already known. */
+static void
+api_work_direct(void *local, void *arg)
+{
+        struct api_call *c = arg;
+
+        c->t = local;
+        if (!c->t) {
+                api_fail(c, 500, -4, "internal error: no registry thread");
+                return;
+        }
+        c->route->fn(c);
+        if (!c->answered)
+                api_fail(c, 500, -4, "internal error: no answer");
+        api_flush_audit(c);
+}
+
+static void
+api_done_direct(struct worker *w, void *arg)
+{
+        struct api_call *c = arg;
+
+        (void)w;
+        api_count_writes(c);
+        c->direct_done(c, c->direct_arg);
+        api_call_free(c);
+}
+
+int
+api_run(struct api *a, const struct api_who *who, const char *peer, api_fn fn,
+        void (*done)(struct api_call *c, void *arg), void *arg)
+{
+        struct api_call *c = calloc(1, sizeof(*c) + sizeof(struct api_route));
+        struct api_route *r;
+
+        if (!c)
+                return -1;
+        /* The route lives in the same allocation: only fn is used. */
+        r = (struct api_route *)(void *)(c + 1);
+        r->fn = fn;
+        c->api = a;
+        c->route = r;
+        c->who = *who;
+        snprintf(c->peer, sizeof(c->peer), "%s", peer);
+        c->direct_done = done;
+        c->direct_arg = arg;
+        if (jobs_submit(a->jobs, a->w, api_work_direct, api_done_direct, c) <
+            0) {
+                api_call_free(c);
+                return -1;
+        }
+        return 0;
+}
+
+void
+api_set_who(struct api_call *c, const struct api_who *who)
+{
+        c->who = *who;
+}
+
+void *
+api_call_arg(const struct api_call *c)
+{
+        return c->direct_arg;
+}
+
+int
+api_status(const struct api_call *c, int *status, const char **msg)
+{
+        *status = c->status;
+        *msg = c->msg ? c->msg : "";
+        return c->http;
 }
 
 struct api *

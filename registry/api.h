@@ -114,6 +114,25 @@ void api_get_stats(const struct api *a, struct api_stats *s);
 /* Prints one "METHOD /path" line per registry route (idnode --routes). */
 void api_print_routes(FILE *fp);
 
+/* ------------------------------------------- calls from other planes */
+
+/*
+ * Runs fn on a registry thread as `who`, whom the caller authenticated
+ * itself (a Handle challenge-response, resolver/hauth), then done(c,
+ * arg) on the worker; the call is freed after done returns.  The same
+ * rules, audit log and counters apply as to an HTTP call; `peer` names
+ * the client in the audit log.  0, or -1 if the registry is busy (then
+ * neither runs).
+ */
+int api_run(struct api *a, const struct api_who *who, const char *peer,
+            api_fn fn, void (*done)(struct api_call *c, void *arg), void *arg);
+/* Who a call from another plane runs as, once fn has established it. */
+void api_set_who(struct api_call *c, const struct api_who *who);
+/* The `arg` of api_run, for fn. */
+void *api_call_arg(const struct api_call *c);
+/* The answer set: its HTTP status, with SNMS status and message. */
+int api_status(const struct api_call *c, int *status, const char **msg);
+
 /* ------------------------------------------------- for route handlers */
 
 const struct api_who *api_who(const struct api_call *c);

@@ -13,6 +13,7 @@
 #include "core/hname.h"
 #include "core/httpd.h"
 #include "core/hval.h"
+#include "certs/hkey.h"
 #include "registry/api.h"
 #include "registry/iditem.h"
 #include "registry/keys.h"
@@ -36,7 +37,10 @@
  * written, 0 already there with the same values, -1 with others; values
  * are compared without their timestamp (bytes 5-8 of the wire form), so
  * a client retrying after a timeout learns its first call succeeded.
- * Update, delete: 1 done, 0 no such identifier.  Update keeps c=, the
+ * Update, delete: 1 done, 0 no such identifier.  Op "x" + META is an
+ * update only if the meta field still reads META (-2 if not): a
+ * read-modify-write of single values (registry/hadmin) loses no
+ * concurrent change.  Update keeps c=, the
  * trace links (registry/link: fields 3000-3999, which the client never
  * writes) and the other fields starting with '_' (the lifecycle state
  * KEYS_LIFECYCLE_FIELD of registry/event); create compares values
@@ -46,6 +50,10 @@ static const char write_lua[] =
     "local k, op, now, meta = KEYS[1], ARGV[1], ARGV[2], '" KEYS_META_FIELD
     "'\n"
     "if op == 'd' then return redis.call('DEL', k) end\n"
+    "if op:sub(1, 1) == 'x' then\n"
+    "  if (redis.call('HGET', k, meta) or '') ~= op:sub(2) then return -2 end\n"
+    "  op = 'u'\n"
+    "end\n"
     "local function kept(f)\n"
     "  local x = tonumber(f)\n"
     "  return f:sub(1, 1) == '_' or (x and x >= 3000 and x <= 3999)\n"
@@ -102,6 +110,10 @@ struct ident_item {
         int http;
         int identical; /* a create that found the same values */
         char msg[256];
+        /* Creates and updates: the template version and the values. */
+        const char *version;
+        const struct hval *vals;
+        size_t nvals;
         struct wbuf enc; /* the values to write, in wire format */
 };
 
@@ -128,6 +140,7 @@ struct ident_call {
         size_t ntpl, next_tpl;
         struct ident_item *items;
         size_t n;
+        char *expect; /* "x" + meta for a conditional update, or NULL */
 };
 
 static void ident_set(struct ident_item *x, int http, int code, const char *fmt,
@@ -179,6 +192,8 @@ ident_parse_item(struct ident_call *ic, struct ident_item *x, json_t *j)
         }
         name = iditem_name(x->it, &x->len);
         memcpy(x->name, name, x->len + 1);
+        x->version = iditem_version(x->it);
+        x->vals = iditem_values(x->it, &x->nvals);
 }
 
 /* ------------------------------------------------- prefix, template */
@@ -322,27 +337,45 @@ ident_server_values(struct ident_call *ic, const char *version,
 static int
 ident_check_values(struct ident_call *ic, struct ident_item *x)
 {
-        const char *version = iditem_version(x->it);
+        const char *version = x->version;
         const struct ident_tpl *e;
-        const struct hval *vals;
+        const struct hval *vals = x->vals;
+        struct hval *data = NULL, v;
         char prefix[PFX_MAX + 1], err[256];
-        struct hval v;
-        size_t n, i;
+        size_t n = x->nvals, ndata = 0, i;
 
         /* ident_check_prefix has accepted it, so it normalises. */
         pfx_normalise(x->name, hname_prefix_len(x->name, x->len), prefix);
         if (!(e = ident_tpl(ic, prefix, version)))
                 return -1;
-        vals = iditem_values(x->it, &n);
         if (!e->t) {
                 ident_set(x, 400, -2, "template %s of prefix %s does not exist",
                           version, prefix);
                 return 0;
         }
-        if (tpl_check_values(e->t, vals, n, err, sizeof(err)) < 0) {
-                ident_set(x, 400, -2, "%s", err);
+        /* Administration values are checked here, the rest by the template. */
+        if (n > 0 && !(data = calloc(n, sizeof(*data)))) {
+                ident_set(x, 500, -4, "out of memory");
                 return 0;
         }
+        for (i = 0; i < n; i++) {
+                int r = hkey_admin_value(&vals[i], err, sizeof(err));
+
+                if (r < 0) {
+                        ident_set(x, 400, -2, "value %u: %s", vals[i].index,
+                                  err);
+                        free(data);
+                        return 0;
+                }
+                if (r == 0)
+                        data[ndata++] = vals[i];
+        }
+        if (tpl_check_values(e->t, data, ndata, err, sizeof(err)) < 0) {
+                ident_set(x, 400, -2, "%s", err);
+                free(data);
+                return 0;
+        }
+        free(data);
         wbuf_init(&x->enc, IDENT_MAX_RECORD);
         for (i = 0; i < n; i++) {
                 v = vals[i];
@@ -373,7 +406,8 @@ ident_append(struct ident_call *ic, struct redisContext *rc,
         argv[2] = "1", argvlen[2] = 1;
         argv[3] = key;
         argvlen[3] = keys_handle(key, sizeof(key), x->name, x->len);
-        argv[4] = op_arg[ic->op], argvlen[4] = 1;
+        argv[4] = ic->expect ? ic->expect : op_arg[ic->op];
+        argvlen[4] = strlen(argv[4]);
         argv[5] = ic->now, argvlen[5] = strlen(ic->now);
         argv[6] = api_who(ic->c)->name, argvlen[6] = strlen(argv[6]);
         cur_init(&cu, x->enc.p, x->enc.len);
@@ -397,6 +431,8 @@ ident_result(struct ident_call *ic, struct ident_item *x, const redisReply *r)
                           r->type == REDIS_REPLY_ERROR ? r->str : "reply");
         else if (r->integer == 1)
                 ident_set(x, 200, 1, "success");
+        else if (r->integer == -2)
+                ident_set(x, 409, -2, "%s changed meanwhile: retry", x->name);
         else if (ic->op != IDENT_CREATE)
                 ident_set(x, 404, -2, "%s does not exist", x->name);
         else if (r->integer == 0) {
@@ -518,6 +554,7 @@ ident_call_free(struct ident_call *ic)
         }
         for (i = 0; i < ic->ntpl; i++)
                 tpl_free(ic->tpl[i].t);
+        free(ic->expect);
         free(ic->items);
         free(ic);
 }
@@ -645,4 +682,42 @@ ident_routes(size_t *n)
 {
         *n = sizeof(routes) / sizeof(routes[0]);
         return routes;
+}
+
+int
+ident_write_one(struct api_call *c, const struct ident_write *w, char *msg,
+                size_t msglen)
+{
+        static const char ops[] = "cud";
+        const char *p = strchr(ops, w->op);
+        struct ident_call *ic;
+        struct ident_item *x;
+        int http = 0;
+
+        if (!p || !w->op || w->len > HNAME_MAX) {
+                snprintf(msg, msglen, "internal error: bad write");
+                return 500;
+        }
+        if (!(ic = ident_call_new(c, (enum ident_op)(p - ops), 1)))
+                return 0;
+        x = &ic->items[0];
+        memcpy(x->name, w->name, w->len);
+        x->name[w->len] = '\0';
+        x->len = w->len;
+        x->version = w->version;
+        x->vals = w->vals;
+        x->nvals = w->nvals;
+        if (w->op == 'u' && w->meta &&
+            asprintf(&ic->expect, "x%s", w->meta) < 0) {
+                ic->expect = NULL;
+                api_fail(c, 500, -4, "out of memory");
+                goto done;
+        }
+        if (ident_process(ic) < 0)
+                goto done;
+        http = x->code == 1 ? 200 : x->http;
+        snprintf(msg, msglen, "%s", x->msg);
+done:
+        ident_call_free(ic);
+        return http;
 }

@@ -11,6 +11,7 @@
 #include "core/hval.h"
 #include "core/log.h"
 #include "core/wire.h"
+#include "resolver/hauth.h"
 #include "resolver/rworker.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
@@ -49,6 +50,9 @@ typedef void (*hproto_handler)(struct hctx *c);
 
 static void hproto_resolution(struct hctx *c);
 static void hproto_siteinfo(struct hctx *c);
+static void hproto_identified(struct hctx *c);
+static void hproto_challenge_answer(struct hctx *c);
+static void hproto_verify(struct hctx *c);
 
 static const struct {
         uint32_t opcode;
@@ -56,6 +60,15 @@ static const struct {
 } handlers[] = {
     {OC_RESOLUTION, hproto_resolution},
     {OC_GET_SITEINFO, hproto_siteinfo},
+    {OC_CREATE_HANDLE, hproto_identified},
+    {OC_DELETE_HANDLE, hproto_identified},
+    {OC_ADD_VALUE, hproto_identified},
+    {OC_REMOVE_VALUE, hproto_identified},
+    {OC_MODIFY_VALUE, hproto_identified},
+    {OC_LIST_HANDLES, hproto_identified},
+    {OC_LOGIN_ID_SYSTEM, hproto_identified},
+    {OC_CHALLENGE_RESPONSE, hproto_challenge_answer},
+    {OC_VERIFY_RESPONSE, hproto_verify},
 };
 
 static void hproto_error(struct hctx *c, uint32_t rc, const char *msg);
@@ -175,6 +188,23 @@ hproto_select(const struct hrec *rec, const struct hfilter *f, uint32_t *picked)
 }
 
 /*
+ * 1 if an identity could see more of the selected values than an
+ * anonymous client: some are ADMIN_READ but not PUBLIC_READ.
+ */
+static int
+hproto_restricted(const struct hrec *rec, const struct hfilter *f)
+{
+        uint32_t i;
+
+        for (i = 0; i < rec->n; i++)
+                if ((rec->v[i].perms & (HVAL_PUBLIC_READ | HVAL_ADMIN_READ)) ==
+                        HVAL_ADMIN_READ &&
+                    hfilter_match(f, &rec->v[i]))
+                        return 1;
+        return 0;
+}
+
+/*
  * SERVICE_REFERRAL (protocol.md §5.2): an empty referral handle, then
  * the values saying where to ask (the enterprise node's HS_SITE), which
  * the request's type and index filters do not select.
@@ -228,6 +258,16 @@ hproto_answer(struct hctx *c, const struct wire_resolve *res,
                 return;
         }
         wire_resolve_filter(res, &f);
+        /*
+         * Without PO (public only), restricted values are for an identity:
+         * over TCP the client is challenged, or runs as its login.  UDP
+         * and PO requests get the public values, as always.
+         */
+        if (c->src->kind == HSRC_TCP && !(c->msg->h.opflags & OPF_PO) &&
+            hproto_restricted(rec, &f)) {
+                hauth_request(c->rw, c->src, c->env, c->msg);
+                return;
+        }
         n = hproto_select(rec, &f, picked);
         if (n == 0) {
                 hproto_error(c, RC_VALUES_NOT_FOUND, "no values match");
@@ -368,6 +408,40 @@ hproto_siteinfo(struct hctx *c)
         wbuf_put(&c->rw->out, c->rw->site, c->rw->site_len);
         wire_reply_end(&c->rw->out, start);
         hproto_emit(c);
+}
+
+/* Admin ops and logins: over TCP only, with an identity. */
+static void
+hproto_identified(struct hctx *c)
+{
+        if (c->src->kind == HSRC_UDP) {
+                hproto_error(c, RC_OPERATION_NOT_SUPPORTED,
+                             "administration and login need TCP");
+                return;
+        }
+        hauth_request(c->rw, c->src, c->env, c->msg);
+}
+
+static void
+hproto_challenge_answer(struct hctx *c)
+{
+        if (c->src->kind == HSRC_UDP) {
+                hproto_error(c, RC_OPERATION_NOT_SUPPORTED,
+                             "authentication needs TCP");
+                return;
+        }
+        hauth_answer(c->rw, c->src, c->env, c->msg);
+}
+
+static void
+hproto_verify(struct hctx *c)
+{
+        if (c->src->kind == HSRC_UDP) {
+                hproto_error(c, RC_OPERATION_NOT_SUPPORTED,
+                             "verification needs TCP");
+                return;
+        }
+        hauth_verify(c->rw, c->src, c->env, c->msg);
 }
 
 void

@@ -385,6 +385,12 @@ rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode, uint32_t rc,
 }
 
 void
+rworker_set_api(struct rworker *rw, struct api *api)
+{
+        rw->api = api;
+}
+
+void
 rworker_set_tally(struct rworker *rw, struct tally *t)
 {
         rw->tally = t;

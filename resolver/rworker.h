@@ -31,6 +31,7 @@ struct hrec;
 struct tconn;
 struct ssl_ctx_st;
 struct evp_pkey_st;
+struct api;
 
 /*
  * Handle answers are counted by transport, opcode and response code:
@@ -82,6 +83,9 @@ struct rworker {
         struct rstats st;
         uint64_t access_seq; /* answers, for access_log_sample */
         struct tally *tally; /* usage statistics, or NULL (borrowed) */
+        struct api *api;     /* registry calls (borrowed), or NULL */
+        size_t auth_pending; /* challenges waiting (resolver/hauth) */
+        size_t auth_bytes;   /* bytes of the requests they guard */
 };
 
 /*
@@ -130,6 +134,11 @@ void rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode,
  * outlive rw.
  */
 void rworker_set_tally(struct rworker *rw, struct tally *t);
+/*
+ * The registry this worker's Handle admin requests run on (borrowed:
+ * it must outlive rw); NULL: they are answered busy.
+ */
+void rworker_set_api(struct rworker *rw, struct api *api);
 /* Counts one answered resolution of the normalised `name` (any transport). */
 void rworker_count_resolution(struct rworker *rw, const char *name, size_t len,
                               uint32_t rc, const struct sockaddr *client);

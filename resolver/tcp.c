@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "core/wire.h"
+#include "resolver/hauth.h"
 #include "resolver/hproto.h"
 #include "resolver/rworker.h"
 
@@ -54,6 +55,7 @@ struct tconn {
         int eof;        /* the client half-closed; answer what it sent */
         int reading;    /* rev is added */
         struct hreq *pending;
+        struct hauth_conn *auth; /* challenges and logins, or NULL */
         size_t inflight;
         struct hsrc src;
         uint8_t *in;
@@ -69,6 +71,7 @@ tcp_free(struct tconn *c, const char *reason)
 
         log_debug("tcp_close", "reason=%s inflight=%zu", reason, c->inflight);
         hproto_detach(c->pending);
+        hauth_conn_free(rw, c->auth);
         if (c->prev)
                 c->prev->next = c->next;
         else
@@ -191,6 +194,12 @@ tcp_send(struct tconn *c, const uint8_t *msg, size_t len)
         /* Within tcp_process, answers go out together after the batch. */
         if (!c->processing)
                 tcp_flush(c);
+}
+
+struct hauth_conn **
+tcp_auth(struct tconn *c)
+{
+        return &c->auth;
 }
 
 struct hreq **

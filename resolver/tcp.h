@@ -20,6 +20,8 @@ void tcp_stop(struct rworker *rw);
 void tcp_close_listener(struct rworker *rw);
 /* Queues a whole message (envelope included) for the client. */
 void tcp_send(struct tconn *c, const uint8_t *msg, size_t len);
+/* The connection's authentication state (resolver/hauth), or NULL. */
+struct hauth_conn **tcp_auth(struct tconn *c);
 /* Head of the connection's list of requests waiting on Redis. */
 struct hreq **tcp_pending(struct tconn *c);
 /* A request now waits on Redis: it counts against the in-flight cap. */

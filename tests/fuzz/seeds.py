@@ -641,11 +641,77 @@ CERTID = {
         b"-----END CERTIFICATE-----\n"
     ),
     "truncated": "3082",
+}
+
+# Handle credentials (certs/hkey): first byte picks the parser (0 key,
+# 1 HS_ADMIN, 2 HS_VLIST, 3 secret-key answer, 4 a whole value).
+EC_PEM = ("-----BEGIN PUBLIC KEY-----\n"
+          "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEs7NT/jVU9wMBhRg0aAK1qKNM7S8m\n"
+          "tpK7s1l0MsBq/XKmEtiS2PdVS8ZC7ak3LECLdsceMLyx38/90WRvR/G8Vw==\n"
+          "-----END PUBLIC KEY-----\n")
+RSA_N = ("00bcb073e40c77e7d0422e64fa1bfdbf8f2d7a53f349773d0ef3974238182639527535"
+         "b20d0542c76707d29cff9aa2737fd91230f5d0e788a6093d652825f72784b65b0341"
+         "102d2b218bd4dbc9250bb4e40a326a4f371ae44cbb2242d5adde36f029c75928e0e5"
+         "d789a25fc16193821313d958b40028736a2097631c8d39ad46e5")
+RSA_BIN = hstr("RSA_PUB_KEY") + u16(0) + hstr(bytes.fromhex("010001")) + \
+    hstr(bytes.fromhex(RSA_N))
+ADMIN = u16(0x0FFF) + hstr("0.NA/88.123") + u32(300)
+VLIST = u32(2) + hstr("88.123/admin") + u32(300) + hstr("0.NA/88.123") + \
+    u32(301)
+
+
+def hval_hex(index, typ, data_hex, perms=0x0E):
+    return (u32(index) + u32(0) + u8(0) + u32(86400) + u8(perms) +
+            hstr(typ) + u32(len(data_hex) // 2) + data_hex + u32(0))
+
+
+HKEY = {
+    "pem_ec": "00" + EC_PEM.encode().hex(),
+    "pem_truncated": "00" + EC_PEM[:60].encode().hex(),
+    "rsa_binary": "00" + RSA_BIN,
+    "rsa_binary_trailing4": "00" + RSA_BIN + "00000000",
+    "dsa_binary_short": "00" + hstr("DSA_PUB_KEY") + u16(0) + hstr(b"\x01"),
+    "unknown_type": "00" + hstr("XX_PUB_KEY") + u16(0),
+    "der_junk": "00" + "3003020101",
+    "admin": "01" + ADMIN,
+    "admin_legacy": "01" + ADMIN + "0000",
+    "admin_short": "01" + u16(1),
+    "vlist": "02" + VLIST,
+    "vlist_huge_count": "02" + u32(0xFFFFFFFF),
+    "seckey_sha1": "03" + "02" + "11" * 20,
+    "seckey_md5": "03" + "22" * 16,
+    "seckey_pbkdf2": "03" + "22" + hstr(b"\x05" * 16) + u32(1000) +
+    u32(160) + hstr(b"\x07" * 20),
+    "seckey_pbkdf2_many_rounds": "03" + "22" + hstr(b"\x05" * 16) +
+    u32(0xFFFFFFFF) + u32(160) + hstr(b"\x07" * 20),
+    "value_admin": "04" + hval_hex(100, "HS_ADMIN", ADMIN),
+    "value_pubkey_pem": "04" + hval_hex(300, "HS_PUBKEY",
+                                        EC_PEM.encode().hex()),
+    "value_seckey_public": "04" + hval_hex(301, "HS_SECKEY", "616263"),
+    "value_admin_at_2000": "04" + hval_hex(2000, "HS_ADMIN", ADMIN),
+}
+
+# Auth and admin request bodies (core/hmsg).
+HMSG = {
+    "answer": hstr("HS_PUBKEY") + hstr("0.NA/88.123") + u32(300) +
+    hstr(bytes.fromhex(hstr("SHA256") + hstr(b"\x01" * 64))),
+    "verify_bytes": hstr("88.123/admin") + u32(301) + hstr(b"\x02" * 16) +
+    hstr(b"\x03" * 32) + hstr(b"\x02" + b"\x04" * 20),
+    "verify_coded": hstr("88.123/admin") + u32(301) + hstr(b"\x02" * 16) +
+    "03" + "05" * 32 + hstr(b"\x02" + b"\x04" * 20),
+    "login": hstr("0.NA/88.123") + u32(300),
+    "create": hstr("88.123/X") + u32(2) +
+    hval_hex(1001, "TEMPLATE", "7631") + hval_hex(2000, "serialNo", "53"),
+    "create_zero_values": hstr("88.123/X") + u32(0),
+    "remove": hstr("88.123/X") + u32(2) + u32(2000) + u32(2001),
+    "remove_too_many": hstr("88.123/X") + u32(100000),
     "empty": "",
 }
 
 TARGETS = {
     "fuzz_certid": CERTID,
+    "fuzz_hkey": HKEY,
+    "fuzz_hmsg": HMSG,
     "fuzz_etag": ETAG,
     "fuzz_wire": WIRE,
     "fuzz_hclient": HCLIENT,
@@ -664,7 +730,7 @@ TARGETS = {
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient",
-               "fuzz_certid")
+               "fuzz_certid", "fuzz_hkey", "fuzz_hmsg")
 
 
 def to_bytes(target, v):

@@ -99,9 +99,10 @@ def _(n):
                   % (t, name))
 
 
-@g.test("unknown opcodes (105, 100, 999) -> OPERATION_NOT_SUPPORTED (5)")
+@g.test("unsupported opcodes (HOME_NA 300, SESSION_SETUP 400, 999) -> "
+        "OPERATION_NOT_SUPPORTED (5)")
 def _(n):
-    for op in (105, 100, 999):
+    for op in (300, 400, 999):
         req = request(op, bstr("0.NA/88.900.1"))
         for t, r in send_both(n, req):
             expect_rc(r, "OPERATION_NOT_SUPPORTED")
@@ -114,7 +115,7 @@ def _(n):
     cases = [(resolution("88.900.1/NOPE"), 100),
              (resolution("88..1/x"), 102),
              (resolution(H, indexes=[999]), 200),
-             (request(105, bstr("x")), 5),
+             (request(400, bstr("x")), 5),
              (request(OC_RESOLUTION, b"\0\0\0\xff"), 4)]
     for req, rc in cases:
         for t, r in send_both(n, req):
