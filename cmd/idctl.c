@@ -59,11 +59,16 @@ static const struct {
         const char *name;
         ctl_command fn;
 } commands[] = {
-    {"resolve", ctl_resolve},   {"admin", ctl_admin},
-    {"import", ctl_import},     {"user", ctl_user},
-    {"audit", ctl_audit},       {"health", ctl_health},
-    {"top", ctl_top},           {"enterprise", ctl_reg_enterprise},
-    {"prefix", ctl_reg_prefix}, {"stats", ctl_stats},
+    {"resolve", ctl_resolve},
+    {"admin", ctl_admin},
+    {"import", ctl_import},
+    {"user", ctl_user},
+    {"audit", ctl_audit},
+    {"health", ctl_health},
+    {"top", ctl_top},
+    {"enterprise", ctl_reg_enterprise},
+    {"prefix", ctl_reg_prefix},
+    {"stats", ctl_stats},
     {"ca", ctl_ca},
 };
 
