@@ -54,6 +54,12 @@ struct rstats {
         uint64_t protocol_errors;
         uint64_t udp_fragmented;    /* responses sent in several datagrams */
         uint64_t dropped_responses; /* requests that were responses */
+        /* Abuse limits (resolver/guard). */
+        uint64_t udp_limited;       /* over the rate: answered SERVER_BUSY */
+        uint64_t udp_limit_dropped; /* over the rate and its busy answers */
+        uint64_t tcp_limited;       /* over the rate: answered SERVER_BUSY */
+        uint64_t tcp_addr_refused;  /* over limit_tcp_conns_per_addr */
+        uint64_t udp_amp_refused;   /* too large for an unproven address */
 };
 
 struct rworker {
@@ -78,6 +84,7 @@ struct rworker {
         struct rstats st;
         uint64_t access_seq; /* answers, for access_log_sample */
         struct tally *tally; /* usage statistics, or NULL (borrowed) */
+        struct ratelim *lim; /* abuse limits, or NULL (borrowed, shared) */
 };
 
 /*
@@ -121,6 +128,12 @@ void rworker_count_answer(struct rworker *rw, int kind, uint32_t opcode,
  * outlive rw.
  */
 void rworker_set_tally(struct rworker *rw, struct tally *t);
+/*
+ * The abuse-limit table shared by every worker (NULL: no limits).
+ * Borrowed: it must outlive rw.
+ */
+struct ratelim;
+void rworker_set_limits(struct rworker *rw, struct ratelim *lim);
 /* Counts one answered resolution of the normalised `name` (any transport). */
 void rworker_count_resolution(struct rworker *rw, const char *name, size_t len,
                               uint32_t rc, const struct sockaddr *client);
