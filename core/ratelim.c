@@ -198,19 +198,18 @@ ratelim_live(uint64_t w, uint64_t now)
 }
 
 /*
- * The slot of a time-word key: its own, else a free one, else the one
- * that frees first (*own 0).  *old is the word read.
+ * The slot of a time-word key: its own, else a free one, else (*own 0)
+ * the one its tag names, so that a key always shares the same bucket
+ * while its window stays full.  *old is the word read.
  */
 static _Atomic uint64_t *
-ratelim_find(struct ratelim *rl, _Atomic uint64_t *win, uint64_t tag,
-             uint64_t now, uint64_t *old, int *own)
+ratelim_find(_Atomic uint64_t *win, uint64_t tag, uint64_t now, uint64_t *old,
+             int *own)
 {
-        _Atomic uint64_t *free_slot = NULL, *first = NULL;
-        int64_t first_ahead = 0;
-        uint64_t w, free_w = 0, first_w = 0;
+        _Atomic uint64_t *free_slot = NULL, *s;
+        uint64_t w, free_w = 0;
         int i;
 
-        (void)rl;
         for (i = 0; i < RATELIM_WAYS; i++) {
                 w = atomic_load_explicit(&win[i], memory_order_relaxed);
                 if ((w & ~RL_STATE_MASK) == tag) {
@@ -218,21 +217,19 @@ ratelim_find(struct ratelim *rl, _Atomic uint64_t *win, uint64_t tag,
                         *own = 1;
                         return &win[i];
                 }
-                if (!ratelim_live(w, now)) {
-                        if (!free_slot) {
-                                free_slot = &win[i];
-                                free_w = w;
-                        }
-                } else if (!first || ratelim_ahead(w & RL_STATE_MASK, now) <
-                                         first_ahead) {
-                        first = &win[i];
-                        first_w = w;
-                        first_ahead = ratelim_ahead(w & RL_STATE_MASK, now);
+                if (!free_slot && !ratelim_live(w, now)) {
+                        free_slot = &win[i];
+                        free_w = w;
                 }
         }
         *own = 0;
-        *old = free_slot ? free_w : first_w;
-        return free_slot ? free_slot : first;
+        if (free_slot) {
+                *old = free_w;
+                return free_slot;
+        }
+        s = &win[(tag >> RL_STATE_BITS) & (RATELIM_WAYS - 1)];
+        *old = atomic_load_explicit(s, memory_order_relaxed);
+        return s;
 }
 
 int
@@ -257,7 +254,7 @@ ratelim_take(struct ratelim *rl, enum ratelim_class cls, uint64_t key,
         win = ratelim_window(rl, rl->slot, h);
         now = ratelim_now(rl, now_us);
         for (tries = 0; tries < RL_CAS_TRIES; tries++) {
-                s = ratelim_find(rl, win, tag, now, &old, &own);
+                s = ratelim_find(win, tag, now, &old, &own);
                 live = ratelim_live(old, now);
                 /* A bucket whose time has passed is full again. */
                 tat = live ? old & RL_STATE_MASK : now;
@@ -299,7 +296,7 @@ ratelim_mark(struct ratelim *rl, enum ratelim_kind kind, uint64_t key,
         if (until == 0)
                 until = 1;
         for (tries = 0; tries < RL_CAS_TRIES; tries++) {
-                s = ratelim_find(rl, win, tag, now, &old, &own);
+                s = ratelim_find(win, tag, now, &old, &own);
                 if (own && ratelim_ahead(old & RL_STATE_MASK, until) >= 0)
                         return; /* already marked for as long */
                 if (atomic_compare_exchange_weak_explicit(

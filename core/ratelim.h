@@ -13,10 +13,10 @@
  * slots its hash picks:
  *  - a bucket that is full again (its time has passed) or an expired
  *    mark is free: taking it loses nothing;
- *  - when all of them are in use, a bucket shares the one that frees
- *    first (aliasing: two addresses then draw from one bucket), a mark
- *    replaces the one that expires first (that address is unproven
- *    again), and a connection is let through uncounted;
+ *  - when all of them are in use, a bucket shares the one its tag names
+ *    (aliasing: two addresses then draw from one bucket, never from
+ *    more), a mark replaces that one (its address is unproven again),
+ *    and a connection is let through uncounted;
  *  - two keys with the same slot and tag share the slot (1 in 65536 for
  *    two keys that meet in a window).
  * Each case is counted (ratelim_get_stats).  The hash is keyed with a
