@@ -85,14 +85,14 @@ static const struct config_key keys[] = {
     INT(limit_registry_burst, 1, 10000000, 10000, 1),
     INT(limit_trace_rate, 0, 10000000, 50, 1),
     INT(limit_trace_burst, 1, 10000000, 100, 1),
-    INT(limit_ent_write_rate, 0, 10000000, 5000, 1),
-    INT(limit_ent_write_burst, 1, 10000000, 10000, 1),
+    INT(limit_ent_write_rate, 0, 10000000, 5000, 0), /* registry: */
+    INT(limit_ent_write_burst, 1, 10000000, 10000, 0), /* no reload */
     INT(limit_tcp_conns_per_addr, 0, 1000000, 1024, 1),
     INT(limit_http_conns_per_addr, 0, 1000000, 1024, 1),
     INT(udp_amp_factor, 0, 1000, 4, 1), /* 0: no amplification guard */
     INT(udp_amp_floor, 256, 65536, 1200, 1),
     INT(udp_proven_ttl_s, 0, 86400 * 7, 600, 1),
-    INT(quota_per_prefix, 0, 2000000000, 10000000, 1), /* 0: none */
+    INT(quota_per_prefix, 0, 2000000000, 10000000, 0), /* 0: none */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
