@@ -85,7 +85,7 @@ static const struct config_key keys[] = {
     INT(limit_registry_burst, 1, 10000000, 10000, 1),
     INT(limit_trace_rate, 0, 10000000, 50, 1),
     INT(limit_trace_burst, 1, 10000000, 100, 1),
-    INT(limit_ent_write_rate, 0, 10000000, 5000, 0), /* registry: */
+    INT(limit_ent_write_rate, 0, 10000000, 5000, 0),   /* registry: */
     INT(limit_ent_write_burst, 1, 10000000, 10000, 0), /* no reload */
     INT(limit_tcp_conns_per_addr, 0, 1000000, 1024, 1),
     INT(limit_http_conns_per_addr, 0, 1000000, 1024, 1),

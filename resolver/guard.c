@@ -8,17 +8,22 @@
 #include "resolver/hproto.h"
 #include "resolver/rworker.h"
 
+static uint64_t
+guard_key(const struct hsrc *src)
+{
+        return ratelim_addr_key(
+            (const struct sockaddr *)(const void *)&src->addr);
+}
+
 int
 guard_request(struct rworker *rw, const struct hsrc *src, uint64_t *retry_ms)
 {
-        const struct sockaddr *sa =
-            (const struct sockaddr *)(const void *)&src->addr;
         int udp = src->kind == HSRC_UDP;
         uint64_t key, now, wait;
 
         if (!rw->lim)
                 return 0;
-        key = ratelim_addr_key(sa);
+        key = guard_key(src);
         now = clock_us();
         if (ratelim_take(rw->lim, udp ? RL_UDP : RL_TCP, key,
                          ratelim_rule_of(rw->cfg, udp ? RL_UDP : RL_TCP), now,
@@ -52,11 +57,7 @@ guard_udp_oversize(struct rworker *rw, const struct hsrc *src, size_t request,
         if (bound < (size_t)rw->cfg->udp_amp_floor)
                 bound = (size_t)rw->cfg->udp_amp_floor;
         if (answer <= bound ||
-            ratelim_marked(
-                rw->lim, RL_PROVEN,
-                ratelim_addr_key(
-                    (const struct sockaddr *)(const void *)&src->addr),
-                clock_us()))
+            ratelim_marked(rw->lim, RL_PROVEN, guard_key(src), clock_us()))
                 return 0;
         rw->st.udp_amp_refused++;
         return 1;
