@@ -315,7 +315,7 @@ httpd_conn_admit(struct httpd *h, struct evhttp_connection *evcon, uint64_t key)
         if (!ratelim_conn_open(h->lim, RL_CONN_HTTP, key, h->conn_cap, &hold))
                 return 0;
         if (h->proven_us)
-                ratelim_mark(h->lim, RL_PROVEN, key, clock_us() + h->proven_us);
+                ratelim_mark(h->lim, RL_PROVEN, key, clock_us(), h->proven_us);
         if (!hold || !(hc = calloc(1, sizeof(*hc)))) {
                 ratelim_conn_close(hold);
                 return 1;

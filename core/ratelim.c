@@ -26,7 +26,9 @@
 #define RL_CAS_TRIES 16
 
 struct ratelim {
-        _Atomic uint64_t *slot; /* buckets and marks */
+        _Atomic uint64_t *slot; /* buckets */
+        _Atomic uint64_t *mark; /* proven marks: apart, so evicting one never
+                                   resets a bucket */
         _Atomic uint64_t *conn; /* connection counts */
         size_t mask;
         uint64_t seed;
@@ -44,6 +46,7 @@ ratelim_new(size_t slots)
         while (n < slots && n < ((size_t)1 << 30))
                 n <<= 1;
         if (!rl || !(rl->slot = calloc(n, sizeof(*rl->slot))) ||
+            !(rl->mark = calloc(n, sizeof(*rl->mark))) ||
             !(rl->conn = calloc(n, sizeof(*rl->conn)))) {
                 ratelim_free(rl);
                 return NULL;
@@ -62,6 +65,7 @@ ratelim_free(struct ratelim *rl)
         if (!rl)
                 return;
         free((void *)rl->slot);
+        free((void *)rl->mark);
         free((void *)rl->conn);
         free(rl);
 }
@@ -285,12 +289,12 @@ ratelim_take(struct ratelim *rl, enum ratelim_class cls, uint64_t key,
 
 void
 ratelim_mark(struct ratelim *rl, enum ratelim_kind kind, uint64_t key,
-             uint64_t until_us)
+             uint64_t now_us, uint64_t ttl_us)
 {
         uint64_t h = ratelim_hash(rl, kind, key), tag = ratelim_tag(h);
-        uint64_t now = ratelim_now(rl, clock_us());
-        uint64_t until = ratelim_now(rl, until_us), old;
-        _Atomic uint64_t *win = ratelim_window(rl, rl->slot, h), *s;
+        uint64_t now = ratelim_now(rl, now_us);
+        uint64_t until = ratelim_now(rl, now_us + ttl_us), old;
+        _Atomic uint64_t *win = ratelim_window(rl, rl->mark, h), *s;
         int own, tries;
 
         if (until == 0)
@@ -317,7 +321,7 @@ ratelim_marked(struct ratelim *rl, enum ratelim_kind kind, uint64_t key,
 {
         uint64_t h = ratelim_hash(rl, kind, key), tag = ratelim_tag(h);
         uint64_t now = ratelim_now(rl, now_us), w;
-        _Atomic uint64_t *win = ratelim_window(rl, rl->slot, h);
+        _Atomic uint64_t *win = ratelim_window(rl, rl->mark, h);
         int i;
 
         for (i = 0; i < RATELIM_WAYS; i++) {

@@ -64,7 +64,10 @@ struct ratelim_stats {
         uint64_t contended;      /* gave up after repeated CAS failures */
 };
 
-/* A table of `slots` words (rounded up to a power of two); NULL: ENOMEM. */
+/*
+ * A table of `slots` words (rounded up to a power of two) for each of
+ * buckets, marks and connection counts; NULL: ENOMEM.
+ */
 struct ratelim *ratelim_new(size_t slots);
 void ratelim_free(struct ratelim *rl);
 
@@ -85,9 +88,9 @@ struct ratelim_rule ratelim_rule_of(const struct config *cfg,
 int ratelim_take(struct ratelim *rl, enum ratelim_class cls, uint64_t key,
                  struct ratelim_rule rule, uint64_t now_us, uint64_t *retry_ms);
 
-/* Marks key (RL_PROVEN) until `until_us`; ratelim_marked tests it. */
+/* Marks key (RL_PROVEN) for ttl_us from now; ratelim_marked tests it. */
 void ratelim_mark(struct ratelim *rl, enum ratelim_kind kind, uint64_t key,
-                  uint64_t until_us);
+                  uint64_t now_us, uint64_t ttl_us);
 int ratelim_marked(struct ratelim *rl, enum ratelim_kind kind, uint64_t key,
                    uint64_t now_us);
 

@@ -79,9 +79,8 @@ guard_accept(struct rworker *rw, const struct sockaddr *sa, void **hold)
                 return 0;
         }
         if (rw->cfg->udp_proven_ttl_s > 0)
-                ratelim_mark(rw->lim, RL_PROVEN, key,
-                             clock_us() +
-                                 (uint64_t)rw->cfg->udp_proven_ttl_s * 1000000);
+                ratelim_mark(rw->lim, RL_PROVEN, key, clock_us(),
+                             (uint64_t)rw->cfg->udp_proven_ttl_s * 1000000);
         return 1;
 }
 

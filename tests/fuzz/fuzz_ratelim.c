@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         }
                         break;
                 case 1:
-                        ratelim_mark(rl, RL_PROVEN, key, now + 1000000);
+                        ratelim_mark(rl, RL_PROVEN, key, now, 1000000);
                         break;
                 case 2:
                         (void)ratelim_marked(rl, RL_PROVEN, key, now);

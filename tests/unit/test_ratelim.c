@@ -113,7 +113,7 @@ proven_marks_expire(void **state)
 
         (void)state;
         assert_int_equal(ratelim_marked(rl, RL_PROVEN, a, t), 0);
-        ratelim_mark(rl, RL_PROVEN, a, t + 1000000);
+        ratelim_mark(rl, RL_PROVEN, a, t, 1000000);
         assert_int_equal(ratelim_marked(rl, RL_PROVEN, a, t + 500000), 1);
         assert_int_equal(
             ratelim_marked(rl, RL_PROVEN, v4key("198.51.100.2"), t + 500000),
