@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/httpd.h"
+#include "core/ratelim.h"
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/static.h"
@@ -58,6 +59,7 @@ struct node {
         struct config *registry_cfg; /* what the registry threads read */
         struct seal_key *key;        /* secret_key_file, or NULL */
         struct ssl_ctx_st *tls;      /* the HTTPS context, or NULL */
+        struct ratelim *lim;         /* abuse limits, shared by every thread */
         /* Shutdown: workers report when drained; the main loop waits. */
         _Atomic int drained;
         int draining;
@@ -280,6 +282,8 @@ node_stop(struct node *n)
         admin_free(n->admin);
         n->admin = NULL;
         n->nworkers = 0;
+        ratelim_free(n->lim); /* after every thread that used it */
+        n->lim = NULL;
         config_unref(n->registry_cfg);
         n->registry_cfg = NULL;
 }
@@ -365,6 +369,11 @@ node_start(struct node *n)
                 log_error("start", "error=jobs_new");
                 goto fail;
         }
+        n->lim = ratelim_new((size_t)n->cfg->limit_table_slots);
+        if (!n->lim) {
+                log_error("start", "error=ratelim_new");
+                goto fail;
+        }
         for (i = 0; i < want; i++) {
                 n->workers[i] = worker_new(i);
                 if (!n->workers[i]) {
@@ -388,6 +397,7 @@ node_start(struct node *n)
                         goto fail;
                 }
                 rworker_set_tally(n->rworkers[i], stats_tally(n->stats[i]));
+                rworker_set_limits(n->rworkers[i], n->lim);
                 if (node_add_routes(n, i) < 0)
                         goto fail;
         }

@@ -37,18 +37,13 @@ struct config_key {
 /* The one list of configuration keys; docs/configuration.md mirrors it. */
 static const struct config_key keys[] = {
     INT(workers, 0, 256, 0, 0), /* 0 = one per core */
-    STR(handle_bind, "0.0.0.0", 0),
-    INT(handle_port, 1, 65535, 2641, 0),
-    STR(http_bind, "0.0.0.0", 0),
-    INT(http_port, 1, 65535, 8000, 0),
-    STR(admin_bind, "127.0.0.1", 0),
-    INT(admin_port, 0, 65535, 8001, 0),
-    STR(redis_socket, "", 0),
-    STR(redis_host, "127.0.0.1", 0),
+    STR(handle_bind, "0.0.0.0", 0), INT(handle_port, 1, 65535, 2641, 0),
+    STR(http_bind, "0.0.0.0", 0), INT(http_port, 1, 65535, 8000, 0),
+    STR(admin_bind, "127.0.0.1", 0), INT(admin_port, 0, 65535, 8001, 0),
+    STR(redis_socket, "", 0), STR(redis_host, "127.0.0.1", 0),
     INT(redis_port, 1, 65535, 6379, 0),
     INT(redis_max_inflight, 16, 1000000, 10000, 1),
-    INT(request_timeout_ms, 10, 60000, 1000, 1),
-    BOOL(cache, 1, 1),
+    INT(request_timeout_ms, 10, 60000, 1000, 1), BOOL(cache, 1, 1),
     INT(cache_entries, 16, 100000000, 200000, 0),
     INT(cache_max_mb, 1, 1048576, 128, 0), /* per worker */
     INT(cache_ttl_max_s, 0, 86400 * 2, 300, 1),
@@ -60,12 +55,9 @@ static const struct config_key keys[] = {
     INT(max_handle_bytes, 16, 2048, 255, 1),
     INT(auth_timeout_s, 1, 600, 20, 1),       /* a challenge's life */
     INT(access_log_sample, 0, 1000000, 0, 1), /* 0: no access log */
-    INT(site_serial, 0, 65535, 1, 1),
-    STR(site_address, "127.0.0.1", 1),
-    STR(site_description, "idnode secondary node", 1),
-    STR(node_prefix, "", 0),
-    STR(ghr_name, "", 0),
-    INT(registry_threads, 1, 64, 4, 0),
+    INT(site_serial, 0, 65535, 1, 1), STR(site_address, "127.0.0.1", 1),
+    STR(site_description, "idnode secondary node", 1), STR(node_prefix, "", 0),
+    STR(ghr_name, "", 0), INT(registry_threads, 1, 64, 4, 0),
     INT(http_max_body_kb, 64, 65536, 8192, 0),
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),
     BOOL(publish_registrant, 0, 0),
@@ -79,17 +71,33 @@ static const struct config_key keys[] = {
     INT(stats_max_prefixes, 1, 1000000, 4096, 0), /* per worker and hour */
     INT(stats_max_handles, 1, 1000000, 4096, 0),  /* per worker, interval */
     INT(stats_max_clients, 1, 1000000, 4096, 0),  /* per worker, interval */
-    STR(log_level, "info", 1),
-    STR(log_file, "", 1),
+    STR(log_level, "info", 1), STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */
-    STR(tls_bind, "0.0.0.0", 0),
-    INT(tls_port, 1, 65535, 8443, 0),
+    STR(tls_bind, "0.0.0.0", 0), INT(tls_port, 1, 65535, 8443, 0),
     STR(tls_cert, "", 1), /* "" = no HTTPS listener (a restart adds one) */
-    STR(tls_key, "", 1),
-    STR(tls_ca, "", 1),
-    STR(tls_crl, "", 1),
-    STR(tls_client_auth, "none", 1),
-    STR(node_key, "", 1),
+    STR(tls_key, "", 1), STR(tls_ca, "", 1), STR(tls_crl, "", 1),
+    STR(tls_client_auth, "none", 1), STR(node_key, "", 1),
+    /* Abuse limits: rates per second, 0 = off (docs/operations.md). */
+    INT(limit_table_slots, 1024, 1 << 26, 1 << 17, 0),
+    INT(limit_udp_rate, 0, 10000000, 20000, 1),
+    INT(limit_udp_burst, 1, 10000000, 40000, 1),
+    INT(limit_udp_busy_rate, 0, 100000, 20, 1),
+    INT(limit_tcp_rate, 0, 10000000, 20000, 1),
+    INT(limit_tcp_burst, 1, 10000000, 40000, 1),
+    INT(limit_http_rate, 0, 10000000, 10000, 1),
+    INT(limit_http_burst, 1, 10000000, 20000, 1),
+    INT(limit_registry_rate, 0, 10000000, 5000, 1),
+    INT(limit_registry_burst, 1, 10000000, 10000, 1),
+    INT(limit_trace_rate, 0, 10000000, 50, 1),
+    INT(limit_trace_burst, 1, 10000000, 100, 1),
+    INT(limit_ent_write_rate, 0, 10000000, 5000, 0),   /* registry: */
+    INT(limit_ent_write_burst, 1, 10000000, 10000, 0), /* no reload */
+    INT(limit_tcp_conns_per_addr, 0, 1000000, 1024, 1),
+    INT(limit_http_conns_per_addr, 0, 1000000, 1024, 1),
+    INT(udp_amp_factor, 0, 1000, 4, 1), /* 0: no amplification guard */
+    INT(udp_amp_floor, 256, 65536, 1200, 1),
+    INT(udp_proven_ttl_s, 0, 86400 * 7, 600, 1),
+    INT(quota_per_prefix, 0, 2000000000, 10000000, 0), /* 0: none */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

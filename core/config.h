@@ -69,6 +69,27 @@ struct config {
         char tls_crl[CONFIG_STR_MAX];
         char tls_client_auth[CONFIG_STR_MAX]; /* none, optional, require */
         char node_key[CONFIG_STR_MAX];        /* the HS_SITE server key */
+        /* Abuse limits (core/ratelim, docs/operations.md "Limits"). */
+        int limit_table_slots;
+        int limit_udp_rate;
+        int limit_udp_burst;
+        int limit_udp_busy_rate;
+        int limit_tcp_rate;
+        int limit_tcp_burst;
+        int limit_http_rate;
+        int limit_http_burst;
+        int limit_registry_rate;
+        int limit_registry_burst;
+        int limit_trace_rate;
+        int limit_trace_burst;
+        int limit_ent_write_rate;
+        int limit_ent_write_burst;
+        int limit_tcp_conns_per_addr;
+        int limit_http_conns_per_addr;
+        int udp_amp_factor;
+        int udp_amp_floor;
+        int udp_proven_ttl_s;
+        int quota_per_prefix;
 };
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */

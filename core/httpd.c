@@ -1,5 +1,6 @@
 #include "core/httpd.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -9,12 +10,15 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/listener.h>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/net.h"
+#include "core/ratelim.h"
 
 #define HTTPD_MAX_TABLES 8
 /*
@@ -25,7 +29,17 @@
 #define HTTPD_T0_HEADER "X-Idnode-Received-Us"
 
 const int httpd_stat_codes[HTTPD_STAT_CODES - 1] = {
-    200, 300, 304, 400, 401, 403, 404, 405, 409, 413, 500, 503,
+    200, 300, 304, 400, 401, 403, 404, 405, 409, 413, 429, 500, 503,
+};
+/* Connections tracked for the per-address cap: fds below this. */
+#define HTTPD_MAX_FD (1 << 20)
+
+/* A connection counted against its address's cap, by its fd. */
+struct httpd_conn {
+        struct httpd *h;
+        struct evhttp_connection *evcon;
+        void *hold;
+        int fd;
 };
 
 _Static_assert((int)HTTPD_GET == (int)EVHTTP_REQ_GET &&
@@ -56,6 +70,12 @@ struct httpd {
         struct httpd_stats st;
         int access_sample;
         uint64_t access_seq;
+        struct ratelim *lim; /* NULL: no limits */
+        struct ratelim_rule rule[RL_CLASSES];
+        unsigned conn_cap;
+        uint64_t proven_us;
+        struct httpd_conn **byfd; /* counted connections, by fd */
+        size_t nbyfd;
 };
 
 /*
@@ -247,6 +267,164 @@ httpd_get_stats(const struct httpd *h, struct httpd_stats *s)
         *s = h->st;
 }
 
+void
+httpd_set_limits(struct httpd *h, struct ratelim *lim, const struct config *cfg)
+{
+        int i;
+
+        h->lim = lim;
+        for (i = 0; i < RL_CLASSES; i++)
+                h->rule[i] = ratelim_rule_of(cfg, (enum ratelim_class)i);
+        h->conn_cap = (unsigned)cfg->limit_http_conns_per_addr;
+        h->proven_us = (uint64_t)cfg->udp_proven_ttl_s * 1000000;
+}
+
+/* evhttp closes a counted connection (also when the server is freed). */
+static void
+httpd_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+        struct httpd_conn *hc = arg;
+
+        (void)evcon;
+        ratelim_conn_close(hc->hold);
+        if (hc->h->byfd[hc->fd] == hc)
+                hc->h->byfd[hc->fd] = NULL;
+        free(hc);
+}
+
+/*
+ * A connection's first request counts it against its address's cap
+ * (evhttp has no hook at accept).  1: admitted, 0: over the cap.
+ */
+static int
+httpd_conn_admit(struct httpd *h, struct evhttp_connection *evcon, uint64_t key)
+{
+        struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+        int fd = bev ? (int)bufferevent_getfd(bev) : -1;
+        struct httpd_conn *hc;
+        void *hold;
+
+        if (fd < 0 || fd >= HTTPD_MAX_FD)
+                return 1;
+        if ((size_t)fd < h->nbyfd && h->byfd[fd] && h->byfd[fd]->evcon == evcon)
+                return 1;
+        if ((size_t)fd >= h->nbyfd) {
+                size_t n = h->nbyfd ? h->nbyfd : 256;
+                struct httpd_conn **p;
+
+                while (n <= (size_t)fd)
+                        n *= 2;
+                if (!(p = realloc(h->byfd, n * sizeof(*p))))
+                        return 1;
+                memset(p + h->nbyfd, 0, (n - h->nbyfd) * sizeof(*p));
+                h->byfd = p;
+                h->nbyfd = n;
+        }
+        if (!ratelim_conn_open(h->lim, RL_CONN_HTTP, key, h->conn_cap, &hold))
+                return 0;
+        if (h->proven_us)
+                ratelim_mark(h->lim, RL_PROVEN, key, clock_us(), h->proven_us);
+        if (!hold || !(hc = calloc(1, sizeof(*hc)))) {
+                ratelim_conn_close(hold);
+                return 1;
+        }
+        *hc = (struct httpd_conn){h, evcon, hold, fd};
+        h->byfd[fd] = hc;
+        evhttp_connection_set_closecb(evcon, httpd_conn_closed, hc);
+        return 1;
+}
+
+/* 429 with Retry-After, as {"message"} or in the SNMS envelope. */
+static void
+httpd_refuse(struct evhttp_request *req, int snms, uint64_t retry_ms,
+             const char *why)
+{
+        struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+        char after[24];
+
+        snprintf(after, sizeof(after), "%llu",
+                 (unsigned long long)(retry_ms + 999) / 1000);
+        evhttp_add_header(out, "Retry-After", after);
+        if (!snms)
+                httpd_error(req, 429, why);
+        else
+                httpd_send_json(req, 429,
+                                json_pack("{s:i,s:s,s:n}", "status", -1,
+                                          "message", why, "data"),
+                                0);
+}
+
+/* The client's address (evhttp keeps it as text). 0, or -1 if none. */
+static int
+httpd_peer(struct evhttp_request *req, struct sockaddr_storage *ss)
+{
+        struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+        struct sockaddr_in *v4 = (struct sockaddr_in *)(void *)ss;
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)(void *)ss;
+        char *addr = NULL;
+        ev_uint16_t port = 0;
+
+        memset(ss, 0, sizeof(*ss));
+        if (evcon)
+                evhttp_connection_get_peer(evcon, &addr, &port);
+        if (addr && inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+                v4->sin_family = AF_INET;
+                return 0;
+        }
+        if (addr && inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+                v6->sin6_family = AF_INET6;
+                return 0;
+        }
+        return -1;
+}
+
+struct ratelim *
+httpd_ratelim(const struct httpd *h)
+{
+        return h->lim;
+}
+
+int
+httpd_limit(struct httpd *h, struct evhttp_request *req, enum ratelim_class cls,
+            int snms)
+{
+        struct sockaddr_storage ss;
+        uint64_t retry = 0;
+
+        if (!h->lim || (unsigned)cls >= RL_CLASSES || httpd_peer(req, &ss) < 0)
+                return 1;
+        if (ratelim_take(h->lim, cls,
+                         ratelim_addr_key((const struct sockaddr *)&ss),
+                         h->rule[cls], clock_us(), &retry))
+                return 1;
+        h->st.limited[cls]++;
+        httpd_refuse(req, snms, retry,
+                     "rate limit exceeded for your address: retry later");
+        return 0;
+}
+
+/* Before any route: the connection cap and limit_http_*. 1: go on. */
+static int
+httpd_admit(struct httpd *h, struct evhttp_request *req)
+{
+        struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+        struct sockaddr_storage ss;
+
+        if (!h->lim || !evcon || httpd_peer(req, &ss) < 0)
+                return 1;
+        if (h->conn_cap &&
+            !httpd_conn_admit(h, evcon,
+                              ratelim_addr_key((const struct sockaddr *)&ss))) {
+                h->st.addr_refused++;
+                evhttp_add_header(evhttp_request_get_output_headers(req),
+                                  "Connection", "close");
+                httpd_refuse(req, 0, 1000,
+                             "too many connections from your address");
+                return 0;
+        }
+        return httpd_limit(h, req, RL_HTTP, 0);
+}
+
 /* Dispatch: the first route, in table order, whose path matches. */
 static void
 httpd_route_cb(struct evhttp_request *req, void *arg)
@@ -272,6 +450,8 @@ httpd_route_cb(struct evhttp_request *req, void *arg)
                                 httpd_error(req, 405, "method not allowed");
                                 return;
                         }
+                        if (!httpd_admit(h, req))
+                                return;
                         r->fn(h->tables[t].ctx, req, path + n);
                         return;
                 }
@@ -404,8 +584,10 @@ httpd_free(struct httpd *h)
 
         if (!h)
                 return;
+        /* evhttp_free closes each server's connections, freeing h->byfd[] */
         for (i = 0; i < h->nsrv; i++)
                 evhttp_free(h->srv[i].http);
+        free(h->byfd);
         free(h);
 }
 

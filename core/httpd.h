@@ -16,11 +16,14 @@
 #include <jansson.h>
 
 #include "core/mhist.h"
+#include "core/ratelim.h"
 
 struct bufferevent;
+struct config;
 struct event_base;
 struct evhttp_request;
 struct httpd;
+struct ratelim;
 
 /* Methods as bits; the values are libevent's EVHTTP_REQ_*. */
 enum {
@@ -52,13 +55,15 @@ struct httpd_opts {
 };
 
 /* Answers by status (the codes of httpd_stat_codes, then the rest). */
-#define HTTPD_STAT_CODES 13
+#define HTTPD_STAT_CODES 14
 extern const int httpd_stat_codes[HTTPD_STAT_CODES - 1];
 
 /* What one server answered: request received -> answer written. */
 struct httpd_stats {
         uint64_t answers[HTTPD_STAT_CODES];
         struct mhist latency;
+        uint64_t limited[RL_CLASSES]; /* 429 by rate limit, by class */
+        uint64_t addr_refused;        /* over limit_http_conns_per_addr */
 };
 
 /* Listens on bind:port.  NULL with "http host:port: reason" in err. */
@@ -76,6 +81,23 @@ int httpd_listen_tls(struct httpd *h, struct event_base *base, const char *bind,
 /* Adds a route table (kept, not copied). 0, or -1 if too many tables. */
 int httpd_add_routes(struct httpd *h, const struct httpd_route *routes,
                      size_t n, void *ctx);
+/*
+ * Rate limits and per-address connection caps from `cfg` (copied; call
+ * again on reload), kept in `lim` (shared, borrowed: it must outlive
+ * h).  NULL lim: none.
+ */
+void httpd_set_limits(struct httpd *h, struct ratelim *lim,
+                      const struct config *cfg);
+/*
+ * Every request counts against limit_http_* before its route runs; a
+ * route that has its own limit takes a token of `cls` for the client's
+ * address: 1 if allowed, 0 if over the limit (then answered 429 with
+ * Retry-After, in the SNMS envelope if `snms`).
+ */
+/* The table given to httpd_set_limits, or NULL. */
+struct ratelim *httpd_ratelim(const struct httpd *h);
+int httpd_limit(struct httpd *h, struct evhttp_request *req,
+                enum ratelim_class cls, int snms);
 /* A new access_sample (config reload). */
 void httpd_set_access_sample(struct httpd *h, int n);
 /* Copies the server's counters (on its thread). */

@@ -31,6 +31,14 @@ metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
         t->st.protocol_errors += a->protocol_errors;
         t->st.udp_fragmented += a->udp_fragmented;
         t->st.dropped_responses += a->dropped_responses;
+        t->st.udp_limited += a->udp_limited;
+        t->st.udp_limit_dropped += a->udp_limit_dropped;
+        t->st.tcp_limited += a->tcp_limited;
+        t->st.tcp_addr_refused += a->tcp_addr_refused;
+        t->st.udp_amp_refused += a->udp_amp_refused;
+        for (c = 0; c < RL_CLASSES; c++)
+                t->http.limited[c] += rs->http.limited[c];
+        t->http.addr_refused += rs->http.addr_refused;
         t->cache.hits += rs->cache.hits;
         t->cache.misses += rs->cache.misses;
         t->cache.evictions += rs->cache.evictions;
@@ -66,6 +74,8 @@ metrics_add_api(struct metrics_sum *sum, const struct api_stats *as)
 
         for (c = 0; c < API_STAT_ACTIONS; c++)
                 sum->api.writes[c] += as->writes[c];
+        sum->api.ent_limited += as->ent_limited;
+        sum->api.quota_refused += as->quota_refused;
 }
 
 /* ------------------------------------------------------- rendering */
@@ -273,6 +283,36 @@ metrics_scalars(struct evbuffer *b, const struct metrics_sum *s,
             {"idnode_udp_fragmented_total", "counter",
              "UDP answers sent in several datagrams", "",
              (unsigned long long)s->rs.st.udp_fragmented},
+            {"idnode_limited_total", "counter",
+             "Requests refused by a rate limit, by plane (docs/operations.md, "
+             "Limits)",
+             "plane=\"udp\"", (unsigned long long)s->rs.st.udp_limited},
+            {"idnode_limited_total", NULL, NULL, "plane=\"udp_dropped\"",
+             (unsigned long long)s->rs.st.udp_limit_dropped},
+            {"idnode_limited_total", NULL, NULL, "plane=\"tcp\"",
+             (unsigned long long)s->rs.st.tcp_limited},
+            {"idnode_limited_total", NULL, NULL, "plane=\"http\"",
+             (unsigned long long)s->rs.http.limited[RL_HTTP]},
+            {"idnode_limited_total", NULL, NULL, "plane=\"registry\"",
+             (unsigned long long)s->rs.http.limited[RL_REGISTRY]},
+            {"idnode_limited_total", NULL, NULL, "plane=\"trace\"",
+             (unsigned long long)s->rs.http.limited[RL_TRACE]},
+            {"idnode_limited_total", NULL, NULL, "plane=\"enterprise_write\"",
+             (unsigned long long)s->api.ent_limited},
+            {"idnode_connections_refused_per_address_total", "counter",
+             "Connections refused because their address had as many open as "
+             "its cap",
+             "transport=\"tcp\"",
+             (unsigned long long)s->rs.st.tcp_addr_refused},
+            {"idnode_connections_refused_per_address_total", NULL, NULL,
+             "transport=\"http\"", (unsigned long long)s->rs.http.addr_refused},
+            {"idnode_quota_refused_total", "counter",
+             "Identifiers refused because their prefix held its quota", "",
+             (unsigned long long)s->api.quota_refused},
+            {"idnode_udp_amplification_refused_total", "counter",
+             "UDP answers too large for an unproven address, replaced by "
+             "SERVER_BUSY (use TCP)",
+             "", (unsigned long long)s->rs.st.udp_amp_refused},
             {"idnode_start_time_seconds", "gauge",
              "When the process started, unix seconds", "",
              (unsigned long long)info->start_unix},

@@ -15,10 +15,12 @@
 
 #include "certs/secret.h"
 #include "certs/tls.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/httpd.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/ratelim.h"
 #include "core/tally.h"
 #include "registry/audit.h"
 #include "registry/ent.h"
@@ -30,6 +32,7 @@
 #include "registry/pfx.h"
 #include "registry/pfxadmin.h"
 #include "registry/plat.h"
+#include "registry/quota.h"
 #include "registry/review.h"
 #include "registry/statapi.h"
 #include "registry/tplapi.h"
@@ -50,7 +53,7 @@ static const struct api_route *(*const modules[])(size_t *n) = {
     api_self_routes, ent_routes,      review_routes, pfx_routes,
     plat_routes,     tplapi_routes,   ident_routes,  audit_routes,
     grant_routes,    event_routes,    link_routes,   trace_routes,
-    statapi_routes,  pfxadmin_routes,
+    statapi_routes,  pfxadmin_routes, quota_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
@@ -63,6 +66,8 @@ struct api {
         size_t nroutes;
         struct api_stats st;
         struct tally *tally; /* borrowed; NULL: no usage statistics */
+        struct httpd *h;
+        struct ratelim *lim; /* shared abuse limits (borrowed), or NULL */
 };
 
 const char *const api_stat_actions[API_STAT_ACTIONS - 1] = {
@@ -108,6 +113,8 @@ struct api_call {
         json_t *json, *params;
         struct api_audit_entry *audit;
         size_t naudit;
+        int ent_limited;      /* refused by limit_ent_write_* */
+        size_t quota_refused; /* identifiers over their prefix's quota */
         /* The answer. */
         int answered, http, status;
         char *msg;
@@ -548,6 +555,37 @@ api_authenticate_cert(struct api_call *c)
         return 0;
 }
 
+void
+api_count_quota(struct api_call *c, size_t n)
+{
+        c->quota_refused += n;
+}
+
+/*
+ * An enterprise's writes share one bucket whoever of its accounts makes
+ * them, from wherever.  0, or -1 with the call answered.
+ */
+static int
+api_ent_limit(struct api_call *c)
+{
+        int method = (int)c->route->method;
+        uint64_t retry;
+
+        if (!c->api->lim || !c->who.ent[0] ||
+            (method & (HTTPD_GET | HTTPD_HEAD)))
+                return 0;
+        if (ratelim_take(c->api->lim, RL_ENT_WRITE,
+                         ratelim_name_key(c->who.ent, strlen(c->who.ent)),
+                         ratelim_rule_of(c->api->cfg, RL_ENT_WRITE), clock_us(),
+                         &retry))
+                return 0;
+        c->ent_limited = 1;
+        api_fail(c, 429, -1,
+                 "write rate limit of enterprise %s exceeded: retry in %llu ms",
+                 c->who.ent, (unsigned long long)retry);
+        return -1;
+}
+
 /*
  * Token -> account, or without a token the client certificate's
  * account.  0, or -1 with the call answered.
@@ -723,6 +761,8 @@ api_work(void *local, void *arg)
              c->token_bad || c->cert.kind != CA_NONE) &&
             api_authenticate(c) < 0)
                 goto render;
+        if (api_ent_limit(c) < 0)
+                goto render;
         if (api_parse(c) < 0)
                 goto render;
         c->route->fn(c);
@@ -775,6 +815,8 @@ api_done(struct worker *w, void *arg)
 
         (void)w;
         api_count_writes(c);
+        c->api->st.ent_limited += (uint64_t)c->ent_limited;
+        c->api->st.quota_refused += c->quota_refused;
         if (c->text)
                 httpd_send_parts(c->req, c->http, parts, lens, 3);
         else if (c->out)
@@ -845,6 +887,12 @@ api_http(void *ctx, struct evhttp_request *req, const char *rest)
                             known ? "method not allowed" : "no such endpoint");
                 return;
         }
+        if (!httpd_limit(a->h, req, RL_REGISTRY, 1) ||
+            ((r->access & API_HEAVY) &&
+             !evhttp_find_header(evhttp_request_get_input_headers(req),
+                                 "Authorization") &&
+             !httpd_limit(a->h, req, RL_TRACE, 1)))
+                return;
         c = calloc(1, sizeof(*c));
         if (c && r->path[strlen(r->path) - 1] == '/' &&
             !(c->arg = evhttp_uridecode(rest, 0, &c->arglen))) {
@@ -955,6 +1003,8 @@ api_new(struct worker *w, struct jobs *jobs, struct config *cfg,
         a->w = w;
         a->jobs = jobs;
         a->tally = tally;
+        a->h = h;
+        a->lim = httpd_ratelim(h);
         a->nroutes = api_build_routes(a->routes, API_MAX_ROUTES);
         if (a->nroutes == 0 ||
             httpd_add_routes(h, a->routes, a->nroutes, a) < 0) {

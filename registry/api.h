@@ -53,6 +53,11 @@ enum {
          */
         API_OPTIONAL = 1 << 8,
         API_ANYONE = API_OPTIONAL | API_USERS,
+        /*
+         * A call that can hold a registry thread long (trace, recall):
+         * without a bearer token it also counts against limit_trace_*.
+         */
+        API_HEAVY = 1 << 9,
 };
 
 /* What the body must be; anything else is answered 400 before the fn. */
@@ -107,6 +112,8 @@ void api_free(struct api *a);
 extern const char *const api_stat_actions[API_STAT_ACTIONS - 1];
 struct api_stats {
         uint64_t writes[API_STAT_ACTIONS];
+        uint64_t ent_limited;   /* writes refused by limit_ent_write_* */
+        uint64_t quota_refused; /* identifiers refused by a prefix quota */
 };
 /* Copies the worker's counters (on its thread). */
 void api_get_stats(const struct api *a, struct api_stats *s);
@@ -146,6 +153,8 @@ const char *api_query(const struct api_call *c, const char *key);
  * (borrowed, no NUL inside), or NULL; its length in *len.
  */
 const char *api_arg(const struct api_call *c, size_t *len);
+/* Counts identifiers refused by their prefix's quota (api_stats). */
+void api_count_quota(struct api_call *c, size_t n);
 /* The client's address, for the audit log. */
 const char *api_peer(const struct api_call *c);
 

@@ -28,17 +28,20 @@
 /* An identifier's encoded values: 513 values of at most ~1.2 KB. */
 #define IDENT_MAX_RECORD (1u << 20)
 #define IDENT_MAX_FIELDS (IDITEM_MAX_VALUES + 3)
-/* EVALSHA sha 1 key op now account, then field/value pairs. */
-#define IDENT_ARGC (7 + 2 * IDENT_MAX_FIELDS)
+/* EVALSHA sha 2 key quota-key op now account quota, then field/value pairs. */
+#define IDENT_ARGC (9 + 2 * IDENT_MAX_FIELDS)
 
 /*
- * Writes one identifier.  KEYS[1]: its hash.  ARGV: op (c create, u
- * update, d delete), now, account, then field/value pairs.  Create: 1
- * written, 0 already there with the same values, -1 with others; values
+ * Writes one identifier.  KEYS[1]: its hash; KEYS[2]: its prefix's
+ * quota hash (keys_quota).  ARGV: op (c create, u update, d delete),
+ * now, account, the default quota (0: none), then field/value pairs.
+ * Create: 1 written, 0 already there with the same values, -1 with
+ * others, -2 refused because the prefix holds its quota of identifiers
+ * (counted here, so concurrent batches cannot overshoot it); values
  * are compared without their timestamp (bytes 5-8 of the wire form), so
  * a client retrying after a timeout learns its first call succeeded.
  * Update, delete: 1 done, 0 no such identifier.  Op "x" + META is an
- * update only if the meta field still reads META (-2 if not): a
+ * update only if the meta field still reads META (-3 if not): a
  * read-modify-write of single values (registry/hadmin) loses no
  * concurrent change.  Update keeps c=, the
  * trace links (registry/link: fields 3000-3999, which the client never
@@ -47,11 +50,20 @@
  * without the links.
  */
 static const char write_lua[] =
-    "local k, op, now, meta = KEYS[1], ARGV[1], ARGV[2], '" KEYS_META_FIELD
-    "'\n"
-    "if op == 'd' then return redis.call('DEL', k) end\n"
+    "local k, q, op, now, meta = KEYS[1], KEYS[2], ARGV[1], ARGV[2], "
+    "'" KEYS_META_FIELD "'\n"
+    "local function count()\n"
+    "  return tonumber(redis.call('HGET', q, '" KEYS_QUOTA_COUNT "')) or 0\n"
+    "end\n"
+    "if op == 'd' then\n"
+    "  local n = redis.call('DEL', k)\n"
+    "  if n == 1 and count() > 0 then\n"
+    "    redis.call('HINCRBY', q, '" KEYS_QUOTA_COUNT "', -1)\n"
+    "  end\n"
+    "  return n\n"
+    "end\n"
     "if op:sub(1, 1) == 'x' then\n"
-    "  if (redis.call('HGET', k, meta) or '') ~= op:sub(2) then return -2 end\n"
+    "  if (redis.call('HGET', k, meta) or '') ~= op:sub(2) then return -3 end\n"
     "  op = 'u'\n"
     "end\n"
     "local function kept(f)\n"
@@ -62,7 +74,7 @@ static const char write_lua[] =
     "if op == 'c' and exists then\n"
     "  local function strip(v) return v:sub(1, 4) .. v:sub(9) end\n"
     "  local want, n, m = {}, 0, 0\n"
-    "  for i = 4, #ARGV, 2 do\n"
+    "  for i = 5, #ARGV, 2 do\n"
     "    want[ARGV[i]] = strip(ARGV[i + 1])\n"
     "    n = n + 1\n"
     "  end\n"
@@ -77,6 +89,12 @@ static const char write_lua[] =
     "  return -1\n"
     "end\n"
     "if op == 'u' and not exists then return 0 end\n"
+    "if op == 'c' then\n"
+    "  local max = tonumber(redis.call('HGET', q, '" KEYS_QUOTA_MAX "') or\n"
+    "                       ARGV[4]) or 0\n"
+    "  if max > 0 and count() >= max then return -2 end\n"
+    "  redis.call('HINCRBY', q, '" KEYS_QUOTA_COUNT "', 1)\n"
+    "end\n"
     "local m = 'c=' .. now\n"
     "if op == 'u' then\n"
     "  local old = ' ' .. (redis.call('HGET', k, meta) or '')\n"
@@ -87,7 +105,7 @@ static const char write_lua[] =
     "  end\n"
     "  if #drop > 0 then redis.call('HDEL', k, unpack(drop)) end\n"
     "end\n"
-    "redis.call('HSET', k, meta, m .. ' by=' .. ARGV[3], unpack(ARGV, 4))\n"
+    "redis.call('HSET', k, meta, m .. ' by=' .. ARGV[3], unpack(ARGV, 5))\n"
     "return 1\n";
 
 /* write_lua spells the link index range out. */
@@ -397,19 +415,27 @@ ident_append(struct ident_call *ic, struct redisContext *rc,
 {
         const char *argv[IDENT_ARGC];
         size_t argvlen[IDENT_ARGC];
-        char key[KEYS_MAX], fields[IDENT_MAX_FIELDS][11];
+        char key[KEYS_MAX], qkey[KEYS_MAX], prefix[PFX_MAX + 1], quota[16];
+        char fields[IDENT_MAX_FIELDS][11];
         struct cur cu;
         struct hval v;
-        int argc = 7;
+        int argc = 9;
         size_t k = 0;
 
-        argv[2] = "1", argvlen[2] = 1;
+        /* ident_check_prefix has accepted it, so it normalises. */
+        pfx_normalise(x->name, hname_prefix_len(x->name, x->len), prefix);
+        snprintf(quota, sizeof(quota), "%d",
+                 api_config(ic->c)->quota_per_prefix);
+        argv[2] = "2", argvlen[2] = 1;
         argv[3] = key;
         argvlen[3] = keys_handle(key, sizeof(key), x->name, x->len);
-        argv[4] = ic->expect ? ic->expect : op_arg[ic->op];
-        argvlen[4] = strlen(argv[4]);
-        argv[5] = ic->now, argvlen[5] = strlen(ic->now);
-        argv[6] = api_who(ic->c)->name, argvlen[6] = strlen(argv[6]);
+        argv[4] = qkey;
+        argvlen[4] = keys_quota(qkey, sizeof(qkey), prefix);
+        argv[5] = ic->expect ? ic->expect : op_arg[ic->op];
+        argvlen[5] = strlen(argv[5]);
+        argv[6] = ic->now, argvlen[6] = strlen(ic->now);
+        argv[7] = api_who(ic->c)->name, argvlen[7] = strlen(argv[7]);
+        argv[8] = quota, argvlen[8] = strlen(quota);
         cur_init(&cu, x->enc.p, x->enc.len);
         while (cur_left(&cu) > 0 && k < IDENT_MAX_FIELDS) {
                 if (hval_decode(&cu, &v) < 0)
@@ -431,11 +457,17 @@ ident_result(struct ident_call *ic, struct ident_item *x, const redisReply *r)
                           r->type == REDIS_REPLY_ERROR ? r->str : "reply");
         else if (r->integer == 1)
                 ident_set(x, 200, 1, "success");
-        else if (r->integer == -2)
+        else if (r->integer == -3)
                 ident_set(x, 409, -2, "%s changed meanwhile: retry", x->name);
         else if (ic->op != IDENT_CREATE)
                 ident_set(x, 404, -2, "%s does not exist", x->name);
-        else if (r->integer == 0) {
+        else if (r->integer == -2) {
+                ident_set(x, 403, -2,
+                          "quota reached: the prefix of %s holds as many "
+                          "identifiers as it may (ask the node operator)",
+                          x->name);
+                api_count_quota(ic->c, 1);
+        } else if (r->integer == 0) {
                 /* Exactly this message: clients treat it as success. */
                 ident_set(x, 409, -2, "already exists");
                 x->identical = 1;

@@ -41,6 +41,12 @@ keys_prefix(char *out, size_t outsz, const char *prefix)
 }
 
 size_t
+keys_quota(char *out, size_t outsz, const char *prefix)
+{
+        return keys_fmt(outsz, snprintf(out, outsz, "quota:{%s}", prefix));
+}
+
+size_t
 keys_prefix_name(const char *key, size_t len, const char **prefix)
 {
         if (len < 7 || memcmp(key, "pfx:{", 5) != 0 || key[len - 1] != '}')

@@ -75,6 +75,15 @@ size_t keys_prefix(char *out, size_t outsz, const char *prefix);
 /* Key prefix of the prefix records, tracked by the resolvers' cache. */
 #define KEYS_PREFIX_PREFIX "pfx:"
 /*
+ * quota:{P}: a hash of the prefix's identifier count `n` (kept by the
+ * identifier write script) and its operator-set maximum `max` (absent:
+ * quota_per_prefix).  Not under pfx: so resolvers' tracking of prefix
+ * records is not woken by every registration.
+ */
+size_t keys_quota(char *out, size_t outsz, const char *prefix);
+#define KEYS_QUOTA_COUNT "n"
+#define KEYS_QUOTA_MAX   "max"
+/*
  * For a key built by keys_prefix, points *prefix at the prefix inside
  * it.  Returns the prefix's length, or 0 if `key` is not a prefix key.
  */

@@ -419,8 +419,9 @@ trace_recall(struct api_call *c)
 }
 
 static const struct api_route routes[] = {
-    {"/api/trace/", HTTPD_GET, API_ANYONE, API_NO_BODY, trace_get},
-    {"/api/recall/", HTTPD_GET, API_ANYONE, API_NO_BODY, trace_recall},
+    {"/api/trace/", HTTPD_GET, API_ANYONE | API_HEAVY, API_NO_BODY, trace_get},
+    {"/api/recall/", HTTPD_GET, API_ANYONE | API_HEAVY, API_NO_BODY,
+     trace_recall},
 };
 
 const struct api_route *

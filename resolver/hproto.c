@@ -1,6 +1,7 @@
 #include "resolver/hproto.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "core/hval.h"
 #include "core/log.h"
 #include "core/wire.h"
+#include "resolver/guard.h"
 #include "resolver/hauth.h"
 #include "resolver/rworker.h"
 #include "resolver/tcp.h"
@@ -130,6 +132,14 @@ hproto_emit(struct hctx *c)
                 return;
         }
         if (c->src->kind == HSRC_UDP) {
+                if (guard_udp_oversize(rw, c->src,
+                                       WIRE_ENV_LEN + c->env->msg_len,
+                                       rw->out.len)) {
+                        hproto_error(c, RC_SERVER_BUSY,
+                                     "answer too large for UDP to an "
+                                     "unproven address: use TCP");
+                        return;
+                }
                 if (udp_send(rw, &c->src->addr, c->src->addrlen, rw->out.p,
                              rw->out.len) < 0) {
                         hproto_error(c, RC_ERROR,
@@ -451,8 +461,21 @@ hproto_input(struct rworker *rw, const struct hsrc *src, const uint8_t *buf,
         struct wire_env env = {0};
         struct wire_msg msg;
         struct hctx c = {rw, src, &env, NULL, 0, NULL, 0};
+        uint64_t retry_ms;
+        char why[80];
         size_t i;
+        int limited;
 
+        if ((limited = guard_request(rw, src, &retry_ms)) != 0) {
+                if (limited > 0 && len >= WIRE_ENV_LEN) {
+                        wire_env_decode(buf, &env);
+                        snprintf(why, sizeof(why),
+                                 "rate limit exceeded: retry in %llu ms",
+                                 (unsigned long long)retry_ms);
+                        hproto_error(&c, RC_SERVER_BUSY, why);
+                }
+                return;
+        }
         if (len < WIRE_ENV_LEN) {
                 hproto_error(&c, RC_PROTOCOL_ERROR, "message too short");
                 return;

@@ -305,6 +305,8 @@ rworker_reload(struct rworker *rw, struct config *cfg)
         rpool_set_timeout(rw->redis, cfg->request_timeout_ms);
         if (rw->httpd)
                 httpd_set_access_sample(rw->httpd, cfg->access_log_sample);
+        if (rw->httpd)
+                httpd_set_limits(rw->httpd, rw->lim, cfg);
         if (!cfg->cache)
                 cache_clear(rw->cache);
         config_unref(old);
@@ -394,6 +396,14 @@ void
 rworker_set_tally(struct rworker *rw, struct tally *t)
 {
         rw->tally = t;
+}
+
+void
+rworker_set_limits(struct rworker *rw, struct ratelim *lim)
+{
+        rw->lim = lim;
+        if (rw->httpd)
+                httpd_set_limits(rw->httpd, lim, rw->cfg);
 }
 
 void

@@ -57,6 +57,12 @@ struct rstats {
         uint64_t protocol_errors;
         uint64_t udp_fragmented;    /* responses sent in several datagrams */
         uint64_t dropped_responses; /* requests that were responses */
+        /* Abuse limits (resolver/guard). */
+        uint64_t udp_limited;       /* over the rate: answered SERVER_BUSY */
+        uint64_t udp_limit_dropped; /* over the rate and its busy answers */
+        uint64_t tcp_limited;       /* over the rate: answered SERVER_BUSY */
+        uint64_t tcp_addr_refused;  /* over limit_tcp_conns_per_addr */
+        uint64_t udp_amp_refused;   /* too large for an unproven address */
 };
 
 struct rworker {
@@ -86,6 +92,7 @@ struct rworker {
         struct api *api;     /* registry calls (borrowed), or NULL */
         size_t auth_pending; /* challenges waiting (resolver/hauth) */
         size_t auth_bytes;   /* bytes of the requests they guard */
+        struct ratelim *lim; /* abuse limits, or NULL (borrowed, shared) */
 };
 
 /*
@@ -139,6 +146,12 @@ void rworker_set_tally(struct rworker *rw, struct tally *t);
  * it must outlive rw); NULL: they are answered busy.
  */
 void rworker_set_api(struct rworker *rw, struct api *api);
+/*
+ * The abuse-limit table shared by every worker (NULL: no limits).
+ * Borrowed: it must outlive rw.
+ */
+struct ratelim;
+void rworker_set_limits(struct rworker *rw, struct ratelim *lim);
 /* Counts one answered resolution of the normalised `name` (any transport). */
 void rworker_count_resolution(struct rworker *rw, const char *name, size_t len,
                               uint32_t rc, const struct sockaddr *client);

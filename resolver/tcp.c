@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "core/wire.h"
+#include "resolver/guard.h"
 #include "resolver/hauth.h"
 #include "resolver/hproto.h"
 #include "resolver/rworker.h"
@@ -58,6 +59,7 @@ struct tconn {
         struct hauth_conn *auth; /* challenges and logins, or NULL */
         size_t inflight;
         struct hsrc src;
+        void *hold; /* its count among its address's connections */
         uint8_t *in;
         size_t in_len, in_cap;
         uint8_t *out;
@@ -79,6 +81,7 @@ tcp_free(struct tconn *c, const char *reason)
         if (c->next)
                 c->next->prev = c->prev;
         rw->nconns--;
+        guard_close(c->hold);
         /* Freeing an event from inside its own callback is allowed. */
         event_free(c->rev);
         event_free(c->wev);
@@ -386,11 +389,16 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 {
         struct rworker *rw = arg;
         struct tconn *c;
+        void *hold;
         int one = 1;
 
         (void)lis;
         if (rw->nconns >= (size_t)rw->cfg->max_connections) {
                 rw->st.tcp_rejected++;
+                evutil_closesocket(fd);
+                return;
+        }
+        if (!guard_accept(rw, sa, &hold)) {
                 evutil_closesocket(fd);
                 return;
         }
@@ -411,6 +419,7 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
                                 event_free(c->wev);
                         free(c);
                 }
+                guard_close(hold);
                 evutil_closesocket(fd);
                 return;
         }
@@ -418,6 +427,7 @@ tcp_accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         c->rw = rw;
         c->fd = fd;
+        c->hold = hold;
         c->in_cap = TCP_IN_INITIAL;
         c->src.kind = HSRC_TCP;
         c->src.conn = c;

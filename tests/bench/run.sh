@@ -154,12 +154,24 @@ redis_quiet() { # redis_quiet [CLI]
 redis_quiet_imp() { redis_quiet "$ICLI"; }
 
 # ---- 3. idnode config and start ------------------------------------------
-write_config() { # write_config CACHE(true|false)
+# Every client of a benchmark is 127.0.0.1, far past the per-address
+# abuse limits: they are off, except in udp_resolve_limits, which sets
+# them so high they are never reached to measure what checking costs.
+LIMITS_OFF='"limit_udp_rate":0,"limit_tcp_rate":0,"limit_http_rate":0,
+ "limit_registry_rate":0,"limit_trace_rate":0,"limit_ent_write_rate":0,
+ "limit_tcp_conns_per_addr":0,"limit_http_conns_per_addr":0,
+ "udp_amp_factor":0'
+LIMITS_HIGH='"limit_udp_rate":10000000,"limit_udp_burst":10000000,
+ "limit_tcp_rate":10000000,"limit_tcp_burst":10000000,
+ "limit_http_rate":10000000,"limit_http_burst":10000000,
+ "limit_tcp_conns_per_addr":100000,"limit_http_conns_per_addr":100000,
+ "udp_amp_factor":4'
+write_config() { # write_config CACHE(true|false) [LIMITS]
         cat >"$T/idnode.json" <<EOF
 {"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_HANDLE,
  "http_bind":"127.0.0.1","http_port":$P_HTTP,
  "admin_port":0,"redis_socket":"$T/redis.sock","log_level":"warn",
- "cache":$1}
+ ${2:-$LIMITS_OFF},"cache":$1}
 EOF
 }
 
@@ -167,18 +179,18 @@ http_status() { $HELP http-status "http://127.0.0.1:$P_HTTP$1"; }
 http_up() { [ "$(http_status /api/handles/$PREFIX/READY-PROBE)" != 000 ]; }
 http_has_first() { [ "$(http_status "/api/handles/$FIRST")" = 200 ]; }
 
-start_idnode() { # start_idnode CACHE
-        write_config "$1"
+start_idnode() { # start_idnode CACHE [LIMITS]
+        write_config "$1" "${2:-}"
         "$B/idnode" -c "$T/idnode.json" 2>>"$T/idnode.log" &
         IDNODE_PID=$!
         wait_for 15 http_up || fail "idnode did not answer HTTP" "$T/idnode.log"
 }
 
-restart_idnode() { # restart_idnode CACHE: and wait for the data
+restart_idnode() { # restart_idnode CACHE [LIMITS]: and wait for the data
         stop_pid "$IDNODE_PID"
         IDNODE_PID=
         log "restarting idnode with cache=$1"
-        start_idnode "$1"
+        start_idnode "$1" "${2:-}"
         wait_for 15 http_has_first ||
                 fail "idnode does not serve $FIRST after restart" "$T/idnode.log"
 }
@@ -246,6 +258,22 @@ run_idbench() { # run_idbench NAME PROTO TARGET
 
 run_idbench udp_resolve udp ">=1.5"
 run_idbench tcp_resolve tcp ">=1.0"
+
+# ---- 4b'. the abuse limits' cost: limits on (never reached) vs off ----------
+restart_idnode true "$LIMITS_HIGH"
+check_idle "before udp_resolve_limits"
+log "idbench udp_resolve_limits"
+if "$B/idbench" --proto udp --server "127.0.0.1:$P_HANDLE" \
+        --clients "$C" --duration "$D" --handles "$T/handles.txt" \
+        --warmup "$WARMUP" --name udp_resolve_limits \
+        >"$T/udp_resolve_limits.json" 2>"$T/udp_resolve_limits.err"; then
+        $HELP result udp_resolve_limits "$T/udp_resolve_limits.json" \
+                "udp_resolve (limits off)" "$T/udp_resolve.json" ">=0.95" \
+                "$RESULTS"
+else
+        step_failed "idbench udp_resolve_limits" "$T/idnode.log"
+fi
+restart_idnode true
 
 # ---- 4e. trace_down_depth5 ------------------------------------------------
 # A downstream tree (a batch, 10 lots, 100 parts, 1000 products, each
@@ -367,7 +395,8 @@ run_register_http() {
         cat >"$T/reg.json" <<EOF
 {"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_HANDLE,
  "http_bind":"127.0.0.1","http_port":$P_HTTP,"node_prefix":"88.1001",
- "admin_port":0,"redis_socket":"$T/imp/redis.sock","log_level":"warn"}
+ "admin_port":0,"redis_socket":"$T/imp/redis.sock","log_level":"warn",
+ $LIMITS_OFF}
 EOF
         : >"$T/reg-accounts"
         for spec in "bench-ent enterprise 91110000600037341L" \

@@ -456,6 +456,19 @@ ETAG = {
 }
 
 # Statistics ranges: granularity, from and to, one a line.
+# core/ratelim: rate, burst, then (op, key, time step) triples; ops 0 take,
+# 1 mark, 2 test a mark, 3 open a connection, 4 close one.
+RATELIM = {
+    "burst": bytes([0, 4]) + bytes([0, 1, 0] * 10),
+    "refill": bytes([0, 2]) + bytes([0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 200]) * 4,
+    "many_keys": bytes([5, 3]) + bytes(b for k in range(16)
+                                       for b in (0, k, 0)),
+    "conns": bytes([1, 1]) + bytes([3, 2, 0] * 5 + [4, 0, 0] * 5 +
+                                   [3, 2, 0] * 3),
+    "marks": bytes([1, 1]) + bytes([1, 3, 0, 2, 3, 0, 2, 4, 0, 2, 3, 255]),
+    "mixed": bytes([9, 15]) + bytes((i * 7) % 256 for i in range(300)),
+}
+
 PERIOD = {
     "day": "day\n2026-11-01\n2026-11-23",
     "hour": "hour\n2026-11-23T00\n2026-11-23T14",
@@ -727,6 +740,7 @@ TARGETS = {
     "fuzz_httpc": HTTPC,
     "fuzz_prom": PROM,
     "fuzz_period": PERIOD,
+    "fuzz_ratelim": RATELIM,
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient",
