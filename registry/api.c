@@ -493,6 +493,23 @@ api_reply(struct api_call *c)
 
 /* ------------------------------------------------- running the call */
 
+/*
+ * An error reply to a read (LOADING while Redis replays its AOF after a
+ * restart) is the store failing, not the client: 503, so that a client
+ * retries instead of dropping a token it took for expired.  Frees `r`
+ * then.  0 when `r` is a reply to look at.
+ */
+static int
+api_store_error(struct api_call *c, redisReply *r)
+{
+        if (r->type != REDIS_REPLY_ERROR)
+                return 0;
+        log_warn("registry_store", "error=\"%.*s\"", 200, r->str);
+        api_fail(c, 503, -1, "store unavailable, retry later");
+        freeReplyObject(r);
+        return -1;
+}
+
 /* Token -> account.  0, or -1 with the call answered. */
 static int
 api_authenticate(struct api_call *c)
@@ -512,7 +529,7 @@ api_authenticate(struct api_call *c)
         secret_token_key(c->token, 64, sha);
         keys_token(key, sizeof(key), sha);
         r = api_cmd(c, "GET %s", key);
-        if (!r)
+        if (!r || api_store_error(c, r))
                 return -1;
         /* "name role ent [gen]": tokens from before generations lack it. */
         if (r->type == REDIS_REPLY_STRING &&
@@ -539,7 +556,8 @@ api_authenticate(struct api_call *c)
          * command per call, cheaper than an index of every token.
          */
         keys_user(key, sizeof(key), c->who.name);
-        if (!(r = api_cmd(c, "HMGET %s role gen", key)))
+        if (!(r = api_cmd(c, "HMGET %s role gen", key)) ||
+            api_store_error(c, r))
                 return -1;
         ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
              r->element[0]->type == REDIS_REPLY_STRING;
