@@ -495,16 +495,19 @@ api_reply(struct api_call *c)
 
 /*
  * An error reply to a read (LOADING while Redis replays its AOF after a
- * restart) is the store failing, not the client: 503, so that a client
- * retries instead of dropping a token it took for expired.  Frees `r`
- * then.  0 when `r` is a reply to look at.
+ * restart), or one of a type the command cannot return, is the store
+ * failing, not the client: 503, so that a client retries instead of
+ * dropping a token it took for expired.  `want` is the type expected
+ * besides nil.  Frees `r` then; 0 when `r` is a reply to look at.
  */
 static int
-api_store_error(struct api_call *c, redisReply *r)
+api_store_bad(struct api_call *c, redisReply *r, int want)
 {
-        if (r->type != REDIS_REPLY_ERROR)
+        if (r->type == want || r->type == REDIS_REPLY_NIL)
                 return 0;
-        log_warn("registry_store", "error=\"%.*s\"", 200, r->str);
+        log_warn("registry_store", "error=\"%.*s\" reply_type=%d", 200,
+                 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply",
+                 r->type);
         api_fail(c, 503, -1, "store unavailable, retry later");
         freeReplyObject(r);
         return -1;
@@ -529,7 +532,7 @@ api_authenticate(struct api_call *c)
         secret_token_key(c->token, 64, sha);
         keys_token(key, sizeof(key), sha);
         r = api_cmd(c, "GET %s", key);
-        if (!r || api_store_error(c, r))
+        if (!r || api_store_bad(c, r, REDIS_REPLY_STRING))
                 return -1;
         /* "name role ent [gen]": tokens from before generations lack it. */
         if (r->type == REDIS_REPLY_STRING &&
@@ -557,7 +560,7 @@ api_authenticate(struct api_call *c)
          */
         keys_user(key, sizeof(key), c->who.name);
         if (!(r = api_cmd(c, "HMGET %s role gen", key)) ||
-            api_store_error(c, r))
+            api_store_bad(c, r, REDIS_REPLY_ARRAY))
                 return -1;
         ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
              r->element[0]->type == REDIS_REPLY_STRING;
