@@ -11,7 +11,7 @@ import collections
 import threading
 import time
 
-from harness import check, eq, scaled
+from harness import RC_NAME, check, eq, scaled
 import ents
 import snms
 
@@ -40,7 +40,7 @@ def code_of(res):
         return "no-answer"
     if isinstance(res, tuple):
         return "%s/%s" % res
-    return {1: "SUCCESS", 2: "ERROR", 3: "SERVER_BUSY"}.get(res, str(res))
+    return RC_NAME.get(res, str(res))
 
 
 class Writer(threading.Thread):
