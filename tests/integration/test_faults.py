@@ -87,8 +87,11 @@ def _(n):
 
 @gf.test("real Redis back on the socket: the node reconnects by itself")
 def _(n):
-    fake, token, prefix, ss, writes = FAKE.pop(n.dir)
-    fake.close()
+    state = FAKE.pop(n.dir, None)
+    check(state, "the previous test did not start the fake")
+    state[0].close()
+    check(len(state) == 5, "the previous test did not finish")
+    fake, token, prefix, ss, writes = state
     pid = n.proc.pid
     t0 = time.monotonic()
     n.start_redis()
