@@ -13,6 +13,7 @@
 #include <event2/listener.h>
 
 #include "core/clock.h"
+#include "core/hslow.h"
 #include "core/log.h"
 #include "core/net.h"
 
@@ -39,6 +40,7 @@ struct httpd {
         struct evhttp *http;
         struct evconnlistener *lis;        /* owned by http */
         struct evhttp_bound_socket *bound; /* NULL once closed */
+        struct hslow *slow;                /* request deadlines */
         size_t ntables;
         struct {
                 const struct httpd_route *routes;
@@ -248,6 +250,7 @@ httpd_route_cb(struct evhttp_request *req, void *arg)
             evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
         size_t t, i;
 
+        hslow_done(h->slow, req);
         httpd_meter(h, req);
         if (!path)
                 path = "/";
@@ -304,6 +307,13 @@ httpd_new(struct event_base *base, const struct httpd_opts *o, char *err,
                 free(h);
                 return NULL;
         }
+        /* evhttp frees the bound listener with itself. */
+        if (!(h->slow = hslow_new(h->http, o->idle_s))) {
+                snprintf(err, errlen, "http: out of memory");
+                evhttp_free(h->http);
+                free(h);
+                return NULL;
+        }
         evhttp_set_gencb(h->http, httpd_route_cb, h);
         h->access_sample = o->access_sample;
         evhttp_set_timeout(h->http, o->idle_s);
@@ -351,6 +361,7 @@ httpd_free(struct httpd *h)
         if (!h)
                 return;
         evhttp_free(h->http);
+        hslow_free(h->slow);
         free(h);
 }
 
