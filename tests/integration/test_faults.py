@@ -246,6 +246,10 @@ def _(n):
               for x in slow_tcp),
           "Handle TCP connections trickling a byte a second: closed after "
           "%r s" % slow_tcp)
+    check(all(x is not None and x < 2 * IDLE_MS / 1000 + scaled(1.5)
+              for x in slow_http),
+          "HTTP connections trickling a byte a second: closed after %r s"
+          % slow_http)
     sent, got, _ = out["http-100MB"]
     check(sent < 32 << 20 and got.startswith(b"HTTP/1.1 413"),
           "HTTP 100 MB: %d bytes taken, answer %r" % (sent, got[:40]))
