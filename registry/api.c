@@ -104,6 +104,7 @@ struct api_call {
         json_t *json, *params;
         struct api_audit_entry *audit;
         size_t naudit;
+        int store_down; /* Redis failed during the call: do not wait again */
         /* The answer. */
         int answered, http, status;
         char *msg;
@@ -415,6 +416,7 @@ static void
 api_store_down(struct api_call *c, const char *why)
 {
         log_warn("registry_store", "error=\"%s\"", why);
+        c->store_down = 1;
         if (c->t->rc) {
                 redisFree(c->t->rc);
                 c->t->rc = NULL;
@@ -641,7 +643,18 @@ api_flush_audit(struct api_call *c)
         redisContext *rc;
         size_t i, queued = 0, ok = 0;
 
-        if (c->naudit == 0 || !(rc = api_redis(c)))
+        if (c->naudit == 0)
+                return;
+        /*
+         * Redis just failed this call (past its deadline, when stalled):
+         * reconnecting to wait once more would double the client's wait
+         * for entries that are lost either way.
+         */
+        if (c->store_down) {
+                log_error("audit", "lost=%zu reason=store_down", c->naudit);
+                return;
+        }
+        if (!(rc = api_redis(c)))
                 return;
         e.who = c->who.name[0] ? c->who.name : "-";
         e.role = c->who.role ? users_role_name(c->who.role) : "-";
