@@ -4,6 +4,7 @@
 #   make SANITIZER=address  the same with ASan+UBSan into build/address/
 #   make run              install missing packages, build, start Redis + idnode
 #   make test             unit + fuzz-corpus replay + integration tests
+#   make test-faults      the fault-injection suite alone (docs/faults.md)
 #   make bench            benchmarks against redis-benchmark and nginx
 #   make fuzz             run every libFuzzer target (FUZZ_SECONDS each)
 #   make install          PREFIX=/usr/local DESTDIR= : binaries, systemd units
@@ -72,12 +73,12 @@ FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 # Keep the objects of chained pattern rules (tests, replays) between runs.
 .SECONDARY:
 
-.PHONY: all run test test-unit test-integration bench fuzz format \
+.PHONY: all run test test-unit test-integration test-faults bench fuzz format \
         format-check clean deps help install
 all: $(BINS)
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,11p' Makefile
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -140,6 +141,10 @@ test-unit: $(UNIT_BIN) $(FUZZ_REPLAY)
 
 test-integration: all
 	@TIERS="integration" sh tests/run.sh $(B)
+
+# The "fault-" groups of the integration tests; `make test` runs them too.
+test-faults: all
+	@TIERS="faults" sh tests/run.sh $(B)
 
 bench: all
 	@sh tests/bench/run.sh $(B)

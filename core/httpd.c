@@ -16,6 +16,7 @@
 
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/hslow.h"
 #include "core/log.h"
 #include "core/net.h"
 #include "core/ratelim.h"
@@ -54,6 +55,7 @@ struct httpd_srv {
         struct evhttp *http;
         struct evconnlistener *lis;        /* owned by http */
         struct evhttp_bound_socket *bound; /* NULL once closed */
+        struct hslow *slow;                /* request deadlines */
 };
 
 struct httpd {
@@ -281,11 +283,10 @@ httpd_set_limits(struct httpd *h, struct ratelim *lim, const struct config *cfg)
 
 /* evhttp closes a counted connection (also when the server is freed). */
 static void
-httpd_conn_closed(struct evhttp_connection *evcon, void *arg)
+httpd_conn_closed(void *arg)
 {
         struct httpd_conn *hc = arg;
 
-        (void)evcon;
         ratelim_conn_close(hc->hold);
         if (hc->h->byfd[hc->fd] == hc)
                 hc->h->byfd[hc->fd] = NULL;
@@ -297,12 +298,14 @@ httpd_conn_closed(struct evhttp_connection *evcon, void *arg)
  * (evhttp has no hook at accept).  1: admitted, 0: over the cap.
  */
 static int
-httpd_conn_admit(struct httpd *h, struct evhttp_connection *evcon, uint64_t key)
+httpd_conn_admit(struct httpd *h, struct evhttp_request *req,
+                 struct evhttp_connection *evcon, uint64_t key)
 {
         struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
         int fd = bev ? (int)bufferevent_getfd(bev) : -1;
         struct httpd_conn *hc;
         void *hold;
+        int i;
 
         if (fd < 0 || fd >= HTTPD_MAX_FD)
                 return 1;
@@ -329,8 +332,17 @@ httpd_conn_admit(struct httpd *h, struct evhttp_connection *evcon, uint64_t key)
                 return 1;
         }
         *hc = (struct httpd_conn){h, evcon, hold, fd};
+        /* The connection's close callback is hslow's, which calls ours. */
+        for (i = 0; i < h->nsrv; i++)
+                if (hslow_on_close(h->srv[i].slow, req, httpd_conn_closed,
+                                   hc) == 0)
+                        break;
+        if (i == h->nsrv) { /* unwatched (out of memory): left uncounted */
+                ratelim_conn_close(hold);
+                free(hc);
+                return 1;
+        }
         h->byfd[fd] = hc;
-        evhttp_connection_set_closecb(evcon, httpd_conn_closed, hc);
         return 1;
 }
 
@@ -413,7 +425,7 @@ httpd_admit(struct httpd *h, struct evhttp_request *req)
         if (!h->lim || !evcon || httpd_peer(req, &ss) < 0)
                 return 1;
         if (h->conn_cap &&
-            !httpd_conn_admit(h, evcon,
+            !httpd_conn_admit(h, req, evcon,
                               ratelim_addr_key((const struct sockaddr *)&ss))) {
                 h->st.addr_refused++;
                 evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -433,7 +445,11 @@ httpd_route_cb(struct evhttp_request *req, void *arg)
         const char *path =
             evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
         size_t t, i;
+        int k;
 
+        for (k = 0; k < h->nsrv; k++)
+                if (hslow_done(h->srv[k].slow, req) == 0)
+                        break;
         httpd_meter(h, req);
         if (!path)
                 path = "/";
@@ -489,9 +505,14 @@ httpd_listen(struct httpd *h, struct event_base *base, const char *what,
                 memset(s, 0, sizeof(*s));
                 return -1;
         }
+        /* It sets the bevcb: bevcb makes the bufferevents it watches. */
+        if (!(s->slow = hslow_new(s->http, h->o.idle_s, bevcb, arg))) {
+                snprintf(err, errlen, "%s: out of memory", what);
+                evhttp_free(s->http);
+                memset(s, 0, sizeof(*s));
+                return -1;
+        }
         evhttp_set_gencb(s->http, httpd_route_cb, h);
-        if (bevcb)
-                evhttp_set_bevcb(s->http, bevcb, arg);
         evhttp_set_timeout(s->http, h->o.idle_s);
         evhttp_set_max_body_size(s->http, (ev_ssize_t)h->o.max_body);
         evhttp_set_max_headers_size(s->http, (ev_ssize_t)h->o.max_headers);
@@ -585,8 +606,10 @@ httpd_free(struct httpd *h)
         if (!h)
                 return;
         /* evhttp_free closes each server's connections, freeing h->byfd[] */
-        for (i = 0; i < h->nsrv; i++)
+        for (i = 0; i < h->nsrv; i++) {
                 evhttp_free(h->srv[i].http);
+                hslow_free(h->srv[i].slow);
+        }
         free(h->byfd);
         free(h);
 }

@@ -115,6 +115,7 @@ struct api_call {
         size_t naudit;
         int ent_limited;      /* refused by limit_ent_write_* */
         size_t quota_refused; /* identifiers over their prefix's quota */
+        int store_down; /* Redis failed during the call: do not wait again */
         /* The answer. */
         int answered, http, status;
         char *msg;
@@ -429,6 +430,7 @@ static void
 api_store_down(struct api_call *c, const char *why)
 {
         log_warn("registry_store", "error=\"%s\"", why);
+        c->store_down = 1;
         if (c->t->rc) {
                 redisFree(c->t->rc);
                 c->t->rc = NULL;
@@ -507,6 +509,8 @@ api_reply(struct api_call *c)
 
 /* ------------------------------------------------- running the call */
 
+static int api_store_bad(struct api_call *c, redisReply *r, int want);
+
 /*
  * Client certificate -> account: the account it names must still exist
  * with the role and enterprise (or platform key id) the certificate
@@ -525,7 +529,8 @@ api_authenticate_cert(struct api_call *c)
         size_t i;
 
         keys_user(key, sizeof(key), c->cert.name);
-        if (!(r = api_cmd(c, "HMGET %s role ent", key)))
+        r = api_cmd(c, "HMGET %s role ent", key);
+        if (!r || api_store_bad(c, r, REDIS_REPLY_ARRAY))
                 return -1;
         ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
              r->element[0]->type == REDIS_REPLY_STRING &&
@@ -587,6 +592,26 @@ api_ent_limit(struct api_call *c)
 }
 
 /*
+ * An error reply to a read (LOADING while Redis replays its AOF after a
+ * restart), or one of a type the command cannot return, is the store
+ * failing, not the client: 503, so that a client retries instead of
+ * dropping a token it took for expired.  `want` is the type expected
+ * besides nil.  Frees `r` then; 0 when `r` is a reply to look at.
+ */
+static int
+api_store_bad(struct api_call *c, redisReply *r, int want)
+{
+        if (r->type == want || r->type == REDIS_REPLY_NIL)
+                return 0;
+        log_warn("registry_store", "error=\"%.*s\" reply_type=%d", 200,
+                 r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply",
+                 r->type);
+        api_fail(c, 503, -1, "store unavailable, retry later");
+        freeReplyObject(r);
+        return -1;
+}
+
+/*
  * Token -> account, or without a token the client certificate's
  * account.  0, or -1 with the call answered.
  */
@@ -610,7 +635,7 @@ api_authenticate(struct api_call *c)
         secret_token_key(c->token, 64, sha);
         keys_token(key, sizeof(key), sha);
         r = api_cmd(c, "GET %s", key);
-        if (!r)
+        if (!r || api_store_bad(c, r, REDIS_REPLY_STRING))
                 return -1;
         /* "name role ent [gen]": tokens from before generations lack it. */
         if (r->type == REDIS_REPLY_STRING &&
@@ -637,7 +662,8 @@ api_authenticate(struct api_call *c)
          * command per call, cheaper than an index of every token.
          */
         keys_user(key, sizeof(key), c->who.name);
-        if (!(r = api_cmd(c, "HMGET %s role gen", key)))
+        if (!(r = api_cmd(c, "HMGET %s role gen", key)) ||
+            api_store_bad(c, r, REDIS_REPLY_ARRAY))
                 return -1;
         ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
              r->element[0]->type == REDIS_REPLY_STRING;
@@ -718,7 +744,18 @@ api_flush_audit(struct api_call *c)
         redisContext *rc;
         size_t i, queued = 0, ok = 0;
 
-        if (c->naudit == 0 || !(rc = api_redis(c)))
+        if (c->naudit == 0)
+                return;
+        /*
+         * Redis just failed this call (past its deadline, when stalled):
+         * reconnecting to wait once more would double the client's wait
+         * for entries that are lost either way.
+         */
+        if (c->store_down) {
+                log_error("audit", "lost=%zu reason=store_down", c->naudit);
+                return;
+        }
+        if (!(rc = api_redis(c)))
                 return;
         e.who = c->who.name[0] ? c->who.name : "-";
         e.role = c->who.role ? users_role_name(c->who.role) : "-";

@@ -12,6 +12,24 @@
 #include "core/hval.h"
 #include "registry/keys.h"
 
+/*
+ * Errors Redis answers while it cannot serve for a moment (replaying its
+ * AOF after a restart, running a long script, a replica without its
+ * master): the client should retry, as when Redis is down.
+ */
+static int
+store_transient(const redisReply *r)
+{
+        static const char *const busy[] = {"LOADING ", "BUSY ", "MASTERDOWN ",
+                                           "TRYAGAIN "};
+        size_t i;
+
+        for (i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)
+                if (strncmp(r->str, busy[i], strlen(busy[i])) == 0)
+                        return 1;
+        return 0;
+}
+
 static void
 store_fetch_reply(void *arg, struct redisReply *r, enum rpool_status st)
 {
@@ -26,7 +44,10 @@ store_fetch_reply(void *arg, struct redisReply *r, enum rpool_status st)
                 return;
         }
         if (r->type != REDIS_REPLY_ARRAY) {
-                f->cb(f, NULL, STORE_ERROR);
+                f->cb(f, NULL,
+                      r->type == REDIS_REPLY_ERROR && store_transient(r)
+                          ? STORE_BUSY
+                          : STORE_ERROR);
                 return;
         }
         if (r->elements == 0) {

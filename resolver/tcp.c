@@ -62,6 +62,8 @@ struct tconn {
         void *hold; /* its count among its address's connections */
         uint8_t *in;
         size_t in_len, in_cap;
+        uint64_t partial_ms; /* when in[] began holding an unfinished
+                                message; 0 = not yet seen */
         uint8_t *out;
         size_t out_off, out_len, out_cap;
 };
@@ -305,6 +307,7 @@ tcp_process(struct tconn *c)
         if (off > 0) {
                 memmove(c->in, c->in + off, c->in_len - off);
                 c->in_len -= off;
+                c->partial_ms = 0;
         }
         if (i == TCP_MSGS_PER_EVENT && c->in_len >= WIRE_ENV_LEN) {
                 event_active(c->rev, EV_READ, 0); /* more: after others */
@@ -333,6 +336,24 @@ tcp_has_message(const struct tconn *c)
 {
         return c->in_len >= WIRE_ENV_LEN &&
                c->in_len - WIRE_ENV_LEN >= cur_be32(c->in + 16);
+}
+
+/*
+ * 1 if an unfinished message has been arriving for longer than the idle
+ * timeout: a client sending a byte now and then (slowloris) is never
+ * idle, but must still not hold a connection forever.
+ */
+static int
+tcp_slow_request(struct tconn *c)
+{
+        uint64_t now;
+
+        if (c->in_len == 0 || tcp_has_message(c))
+                return 0;
+        now = clock_ms();
+        if (!c->partial_ms)
+                c->partial_ms = now;
+        return now - c->partial_ms > (uint64_t)c->rw->cfg->tcp_idle_timeout_ms;
 }
 
 static void
@@ -364,6 +385,11 @@ tcp_read_cb(evutil_socket_t fd, short what, void *arg)
         if (c->state == TC_OPEN && !tcp_process(c) && c->eof &&
             c->state == TC_OPEN && !tcp_has_message(c))
                 c->state = TC_CLOSING;
+        if (c->state == TC_OPEN && tcp_slow_request(c)) {
+                c->rw->st.tcp_idle_closed++;
+                tcp_free(c, "slow_request");
+                return;
+        }
         tcp_flush(c);
         tcp_settle(c);
 }

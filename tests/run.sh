@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test tier and ends with "N passed, N failed".
-# usage: tests/run.sh BUILD_DIR   (TIERS="unit fuzz integration" to choose)
+# usage: tests/run.sh BUILD_DIR   (TIERS="unit fuzz integration" to choose;
+# "faults" is the fault-injection subset of integration, docs/faults.md)
 B=${1:-build/default}
 TIERS=${TIERS:-unit fuzz integration}
 OUT=${TEST_OUT:-tests/out}
@@ -53,6 +54,9 @@ for tier in $TIERS; do
                 ;;
         integration)
                 run_tap integration python3 tests/integration/run.py "$B"
+                ;;
+        faults)
+                run_tap faults python3 tests/integration/run.py "$B" fault-
                 ;;
         esac
         echo "   $pass passed, $fail failed so far"

@@ -600,6 +600,8 @@ class Node:
         self.http_port = None
         self.admin_port = None
         self.redis_starts = 0
+        # Run in idnode's child before exec (limits of the fault tests).
+        self.preexec = None
 
     # ------------------------------------------------------------ redis
     def start_redis(self):
@@ -700,7 +702,7 @@ class Node:
         self.proc = subprocess.Popen(
             [os.path.join(BUILD, "idnode"), "-c", self.config_path],
             stdout=self.stderr_file, stderr=self.stderr_file,
-            stdin=subprocess.DEVNULL)
+            stdin=subprocess.DEVNULL, preexec_fn=self.preexec)
         deadline = time.monotonic() + scaled(10)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
