@@ -472,7 +472,24 @@ PERIOD = {
     "nul_inside": b"day\n2026-11-23\x00\n2026-11-23",
 }
 
+# Authorization header values, then after a newline a stored token
+# record "name role ent gen" (registry/auth).
+TOKEN = "0123456789abcdef" * 4
+BEARER = {
+    "ok": "Bearer " + TOKEN + "\nent101 enterprise 91350100m000100y 3",
+    "lower_scheme": "bearer " + TOKEN + "\nop operator - 0",
+    "upper_hex": "Bearer " + TOKEN.upper() + "\nent1 enterprise X",
+    "short": "Bearer abc\nent1 platform 91350100M000100Y",
+    "long": "Bearer " + TOKEN + "0\nname",
+    "basic": "Basic dXNlcjpwdw==\nent1 nobody 9135 0",
+    "no_gen": "Bearer " + TOKEN + "\nent1 enterprise 91350100M000100Y",
+    "too_long_record": "Bearer " + TOKEN + "\n" + "x" * 200 + " operator -",
+    "nul_in_record": b"Bearer x\nent1\x00 enterprise - 0",
+    "empty": "",
+}
+
 TARGETS = {
+    "fuzz_bearer": BEARER,
     "fuzz_etag": ETAG,
     "fuzz_wire": WIRE,
     "fuzz_hclient": HCLIENT,

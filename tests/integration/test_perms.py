@@ -1,0 +1,172 @@
+"""Data permissions on every read path (resolver/rperm, resolver/web,
+registry/grant, registry/trace; docs/trace.md "Who sees what"): the
+same caller sees the same values over UDP, TCP, HTTP and the trace API;
+tokens on resolution are checked, never ignored; grants and their
+revocation take effect on the next request."""
+import secrets
+import urllib.parse
+
+from harness import Group, check, eq
+import ents
+import snms
+
+g = Group("perms", config={"node_prefix": "88.321"})
+
+DATA = "/identityv2/data"
+TPL = "/snms/api/v5/template"
+GR = "/api/grants/"
+HD = "/api/handles/"
+VERSION = "perm-v1"
+PUBLIC = [1001, 2000]
+ALL = [1001, 1002, 1003, 2000]
+
+
+def owner(n):
+    """An approved enterprise with a template and one identifier (1002
+    OWNER and 1003 REGISTRANT are not public): (uscc, token, prefix,
+    handle)."""
+    e, t, p = ents.admitted(n)
+    snms.ok(n, "POST", TPL, {"prefix": p, "version": VERSION, "items": [
+        {"name": "序列号", "idType": "serialNo", "idIndex": 2000,
+         "required": True,
+         "metadata": {"type": "string", "minLength": 1, "maxLength": 64}}]},
+        t)
+    h = p + "/PUMP-" + secrets.token_hex(3).upper()
+    d = snms.ok(n, "POST", DATA + "/batchCreate", [
+        {"handle": h, "templateVersion": VERSION,
+         "value": [{"index": 2000, "type": "serialNo",
+                    "data": {"format": "string", "value": "SN-1"}}]}], t)
+    eq(d[0]["code"], 1, "created")
+    return e, t, p, h
+
+
+def http_view(n, h, token=None, query=""):
+    """(HTTP status, sorted indexes or the body) of GET /api/handles."""
+    st, j, raw = snms.call(n, "GET", HD + h + query, token=token)
+    if st == 200:
+        return st, sorted(v["index"] for v in j["values"])
+    return st, j
+
+
+def snms_view(n, h, token=None):
+    st, j, _ = snms.call(n, "GET", DATA + "/detail?handle=" +
+                         urllib.parse.quote(h, safe=""), token=token)
+    eq(st, 200, "SNMS detail of %s" % h)
+    return sorted(v["index"] for v in j["data"]["value"])
+
+
+def trace_view(n, h, token=None):
+    d = snms.ok(n, "GET", "/api/trace/" + h + "?depth=1", token=token)
+    node = [x for x in d["nodes"] if x["handle"] == h][0]
+    return sorted(v["index"] for v in node["values"])
+
+
+def handle_view(n, h, transport):
+    r = n.resolve(h, transport=transport)
+    eq(r.rc_name, "SUCCESS", "%s resolution of %s" % (transport, h))
+    return sorted(v["index"] for v in r.values)
+
+
+@g.test("anonymous callers read public values on UDP, TCP and HTTP; the "
+        "owner's token reads everything over HTTP")
+def _(n):
+    e, t, p, h = owner(n)
+    for tr in ("udp", "tcp"):
+        eq(handle_view(n, h, tr), PUBLIC, "anonymous over " + tr)
+    eq(http_view(n, h), (200, PUBLIC), "anonymous over HTTP")
+    eq(snms_view(n, h), PUBLIC, "anonymous, SNMS shape")
+    # Unchanged for anonymous callers: a private index is simply absent.
+    st, j, _ = snms.call(n, "GET", HD + h + "?index=1002")
+    eq((st, j["responseCode"], j["values"]), (200, 200, []),
+       "anonymous asking for 1002")
+    eq(http_view(n, h, t), (200, ALL), "owner over HTTP")
+    eq(snms_view(n, h, t), ALL, "owner, SNMS shape")
+    st, j, _ = snms.call(n, "GET", HD + h + "?index=1002", token=t)
+    eq((st, [v["data"]["value"] for v in j["values"]]), (200, [e]),
+       "owner asking for 1002")
+    # The owner's answer did not leak into the shared cache: anonymous
+    # callers after it still read the public values only.
+    eq(http_view(n, h), (200, PUBLIC), "anonymous after the owner")
+    eq(handle_view(n, h, "udp"), PUBLIC, "UDP after the owner")
+
+
+@g.test("read grants on the identifier and on its prefix show the "
+        "restricted values; another enterprise gets 403 for them; "
+        "revocation holds on the next request")
+def _(n):
+    e, t, p, h = owner(n)
+    pid, tid, _ = ents.admitted(n)
+    ppx, tpx, _ = ents.admitted(n)
+    other, to, _ = ents.admitted(n)
+    snms.ok(n, "POST", GR + h, {"grantee": pid, "scopes": ["read"]}, t)
+    snms.ok(n, "POST", GR + p, {"grantee": ppx, "scopes": ["read"]}, t)
+    snms.ok(n, "POST", GR + h, {"grantee": other, "scopes": ["event"]}, t)
+    eq(http_view(n, h, tid), (200, ALL), "grant on the identifier")
+    eq(http_view(n, h, tpx), (200, ALL), "grant on the prefix")
+    eq(snms_view(n, h, tpx), ALL, "grant on the prefix, SNMS shape")
+    eq(http_view(n, h, to), (200, PUBLIC), "an event grant reads nothing")
+    for q in ("?index=1002", "?type=OWNER", "?index=2000&index=1003"):
+        st, j = http_view(n, h, to, q)
+        eq((st, j["responseCode"]), (403, 401), "other enterprise " + q)
+        check("not public" in j["message"], "message %r" % j["message"])
+    st, j, _ = snms.call(n, "GET", DATA + "/detail?index=1002&handle=" + h,
+                         token=to)
+    eq((st, j["status"]), (403, -3), "SNMS shape refuses with -3")
+    eq(http_view(n, h, to, "?index=2000"), (200, [2000]), "public index")
+    # Revocation is read on the next request: no decision is cached.
+    snms.ok(n, "DELETE", GR + h + "?grantee=" + pid, token=t)
+    eq(http_view(n, h, tid), (200, PUBLIC), "identifier grant revoked")
+    snms.ok(n, "DELETE", GR + p + "?grantee=" + ppx, token=t)
+    eq(http_view(n, h, tpx), (200, PUBLIC), "prefix grant revoked")
+    st, j = http_view(n, h, tpx, "?index=1003")
+    eq(st, 403, "revoked grantee asking for 1003")
+
+
+@g.test("a token on resolution is checked: malformed, unknown, logged out "
+        "and deleted-account tokens get 401, never an anonymous answer")
+def _(n):
+    e, t, p, h = owner(n)
+    cases = [("Bearer " + "0" * 64, "unknown or expired"),
+             ("Bearer abc", "malformed"),
+             ("Basic dXNlcjpwdw==", "malformed"),
+             ("Bearer " + t.upper(), "malformed")]
+    for hdr, msg in cases:
+        for path in (HD + h, DATA + "/detail?handle=" + h):
+            st, j, _ = snms.call(n, "GET", path,
+                                 headers={"Authorization": hdr})
+            eq(st, 401, "%r on %s" % (hdr[:20], path))
+            check(msg in j["message"], "message %r lacks %r"
+                  % (j["message"], msg))
+    st, hdrs, _ = n.http("GET", HD + h,
+                         headers={"Authorization": "Bearer " + "1" * 64})
+    eq((st, hdrs.get("WWW-Authenticate")), (401, "Bearer"), "challenge")
+    st, j, _ = snms.call(n, "GET", HD + h, token="f" * 64)
+    eq((st, j["responseCode"]), (401, 402), "Handle.Net shape code")
+    snms.ok(n, "DELETE", "/identity/token", token=t)
+    st, j, _ = snms.call(n, "GET", HD + h, token=t)
+    eq(st, 401, "a logged-out token")
+    op, _ = ents.staff(n)
+    eq(http_view(n, h, op), (200, PUBLIC), "staff read public values")
+    eq(http_view(n, h, op, "?index=1002")[0], 403, "staff asking for 1002")
+
+
+@g.test("trace and resolution agree: each caller sees the same values of "
+        "an identifier through /api/handles and /api/trace")
+def _(n):
+    e, t, p, h = owner(n)
+    pid, tid, _ = ents.admitted(n)
+    ppx, tpx, _ = ents.admitted(n)
+    other, to, _ = ents.admitted(n)
+    snms.ok(n, "POST", GR + h, {"grantee": pid, "scopes": ["read"]}, t)
+    snms.ok(n, "POST", GR + p, {"grantee": ppx, "scopes": ["read"]}, t)
+    op, _ = ents.staff(n)
+    callers = [("anonymous", None, PUBLIC), ("owner", t, ALL),
+               ("identifier grantee", tid, ALL),
+               ("prefix grantee", tpx, ALL), ("other", to, PUBLIC),
+               ("operator", op, PUBLIC)]
+    for who, tok, want in callers:
+        eq((http_view(n, h, tok), trace_view(n, h, tok)), ((200, want), want),
+           "%s: resolution and trace" % who)
+    snms.ok(n, "DELETE", GR + h + "?grantee=" + pid, token=t)
+    eq((http_view(n, h, tid), trace_view(n, h, tid)),
+       ((200, PUBLIC), PUBLIC), "after the revocation")
