@@ -323,7 +323,10 @@ static int
 ident_check_values(struct ident_call *ic, struct ident_item *x)
 {
         const char *version = iditem_version(x->it);
+        const char *tprefix = iditem_template_prefix(x->it);
+        const char *ent = api_who(ic->c)->ent;
         const struct ident_tpl *e;
+        const struct ident_pfx *tp;
         const struct hval *vals;
         char prefix[PFX_MAX + 1], err[256];
         struct hval v;
@@ -331,13 +334,28 @@ ident_check_values(struct ident_call *ic, struct ident_item *x)
 
         /* ident_check_prefix has accepted it, so it normalises. */
         pfx_normalise(x->name, hname_prefix_len(x->name, x->len), prefix);
-        if (!(e = ident_tpl(ic, prefix, version)))
+        if (!tprefix[0])
+                tprefix = prefix;
+        if (!(e = ident_tpl(ic, tprefix, version)))
                 return -1;
         vals = iditem_values(x->it, &n);
         if (!e->t) {
                 ident_set(x, 400, -2, "template %s of prefix %s does not exist",
-                          version, prefix);
+                          version, tprefix);
                 return 0;
+        }
+        /* Another prefix's template: its owner's, or shared with us. */
+        if (strcmp(tprefix, prefix) != 0) {
+                if (!(tp = ident_pfx(ic, tprefix)))
+                        return -1;
+                if (!(tp->found && strcmp(tp->info.ent, ent) == 0) &&
+                    !tpl_shared_with(e->t, ent)) {
+                        ident_set(x, 403, -3,
+                                  "template %s of prefix %s is not shared "
+                                  "with your enterprise",
+                                  version, tprefix);
+                        return 0;
+                }
         }
         if (tpl_check_values(e->t, vals, n, err, sizeof(err)) < 0) {
                 ident_set(x, 400, -2, "%s", err);
@@ -347,6 +365,10 @@ ident_check_values(struct ident_call *ic, struct ident_item *x)
         for (i = 0; i < n; i++) {
                 v = vals[i];
                 v.timestamp = ic->now_unix;
+                /* The template's item decides (SNMS values carry no
+                 * permissions of their own). */
+                if (!tpl_item_public(e->t, v.index))
+                        v.perms &= (uint8_t)~HVAL_PUBLIC_READ;
                 hval_encode(&x->enc, &v);
         }
         ident_server_values(ic, version, &x->enc);

@@ -356,6 +356,15 @@ EVENT = {
 # Templates with custom lifecycle stages (fuzz_tpl also has the inputs
 # libFuzzer found).
 TPL = {
+    "shared": '{"prefix":"88.1","version":"v1","enterprises":'
+              '["91350100M000100Y","91350100m000100y"],"items":[{"name":"a",'
+              '"idType":"serialNo","idIndex":2000,"publicRead":false}]}',
+    "shared_bad": '{"prefix":"88.1","version":"v1","enterprises":["x",1],'
+                  '"items":[{"name":"a","idType":"t","idIndex":2000,'
+                  '"publicRead":"no"}]}',
+    "shared_empty": '{"prefix":"88.1","version":"v1","enterprises":[],'
+                    '"items":[{"name":"a","idType":"t","idIndex":2000,'
+                    '"publicRead":true}]}',
     "stages": '{"prefix":"88.123.45","version":"v1","items":[{"name":"a",'
               '"idType":"serialNo","idIndex":2000}],"stages":[{"code":'
               '"calibration","name":"校准"},{"code":"paint_2-b","name":'

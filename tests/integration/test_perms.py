@@ -170,3 +170,84 @@ def _(n):
     snms.ok(n, "DELETE", GR + h + "?grantee=" + pid, token=t)
     eq((http_view(n, h, tid), trace_view(n, h, tid)),
        ((200, PUBLIC), PUBLIC), "after the revocation")
+
+
+def shared_template(p, version, ents):
+    return {"prefix": p, "version": version, "enterprises": ents, "items": [
+        {"name": "序列号", "idType": "serialNo", "idIndex": 2000,
+         "required": True,
+         "metadata": {"type": "string", "minLength": 1, "maxLength": 64}},
+        {"name": "批次", "idType": "batchNo", "idIndex": 2001,
+         "publicRead": False,
+         "metadata": {"type": "string", "minLength": 1, "maxLength": 64}}]}
+
+
+def register(n, tok, h, version, tprefix=None):
+    """batchCreate of one item: its result {code, message, ...}."""
+    item = {"handle": h, "templateVersion": version,
+            "value": [{"index": 2000, "type": "serialNo",
+                       "data": {"format": "string", "value": "SN-9"}},
+                      {"index": 2001, "type": "batchNo",
+                       "data": {"format": "string", "value": "LOT-7"}}]}
+    if tprefix:
+        item["templatePrefix"] = tprefix
+    st, j, raw = snms.call(n, "POST", DATA + "/batchCreate", [item], tok)
+    check(j is not None and isinstance(j.get("data"), list),
+          "batchCreate answer %r" % raw[:300])
+    return j["data"][0]
+
+
+@g.test("a template shared with listed enterprises: they view it and "
+        "register against it, others cannot; PUT narrows the list")
+def _(n):
+    a, ta, pa = ents.admitted(n)
+    b, tb, pb = ents.admitted(n)
+    c, tc, pc = ents.admitted(n)
+    snms.ok(n, "POST", TPL, shared_template(pa, "shared-v1", [b.lower()]), ta)
+    got = snms.ok(n, "GET", TPL + "?prefix=%s&version=shared-v1" % pa,
+                  token=tb)
+    eq((got["enterprises"], got["items"][1]["publicRead"]), ([b], False),
+       "the listed enterprise reads it, list and item flag kept")
+    eq([x["version"] for x in snms.ok(n, "GET", TPL + "?prefix=" + pa,
+                                      token=tb)], ["shared-v1"], "B's list")
+    snms.fails(n, "GET", TPL + "?prefix=%s&version=shared-v1" % pa, None, tc,
+               403, -3, message="not shared")
+    snms.fails(n, "GET", TPL + "?prefix=" + pa, None, tc, 403, -3,
+               message="shares no template")
+    r = register(n, tb, pb + "/B-1", "shared-v1", pa)
+    eq(r["code"], 1, "B registers against A's template: %r" % r)
+    r = register(n, tc, pc + "/C-1", "shared-v1", pa)
+    eq(r["code"], -3, "C may not: %r" % r)
+    check("not shared" in r["msg"], "message %r" % r["msg"])
+    # PUT with a list replaces it: B loses the template.
+    snms.ok(n, "PUT", TPL, shared_template(pa, "shared-v1", []), ta)
+    r = register(n, tb, pb + "/B-2", "shared-v1", pa)
+    eq(r["code"], -3, "B after the PUT: %r" % r)
+    snms.fails(n, "GET", TPL + "?prefix=%s&version=shared-v1" % pa, None, tb,
+               403, -3)
+    # The owner itself still uses it for its own prefix.
+    eq(register(n, ta, pa + "/A-1", "shared-v1")["code"], 1, "owner")
+    snms.fails(n, "POST", TPL, shared_template(pa, "bad", ["not-a-uscc"]),
+               ta, 400, -2, message="enterprises[0]")
+
+
+@g.test("an item marked publicRead false: its values are stored without "
+        "PUBLIC_READ, so only the owner and read grantees resolve them")
+def _(n):
+    a, ta, pa = ents.admitted(n)
+    g2, tg, _ = ents.admitted(n)
+    snms.ok(n, "POST", TPL, shared_template(pa, "np-v1", []), ta)
+    h = pa + "/NP-1"
+    eq(register(n, ta, h, "np-v1")["code"], 1, "registered")
+    for tr in ("udp", "tcp"):
+        eq(handle_view(n, h, tr), PUBLIC, "anonymous over " + tr)
+    eq(http_view(n, h), (200, PUBLIC), "anonymous over HTTP")
+    st, j, _ = snms.call(n, "GET", HD + h + "?index=2001", token=ta)
+    eq((st, [(v["data"]["value"], v["permissions"]) for v in j["values"]]),
+       (200, [("LOT-7", "1100")]), "owner reads 2001, stored not public")
+    eq(http_view(n, h, tg, "?index=2001")[0], 403, "another enterprise")
+    snms.ok(n, "POST", GR + h, {"grantee": g2, "scopes": ["read"]}, ta)
+    eq(http_view(n, h, tg), (200, [1001, 1002, 1003, 2000, 2001]),
+       "a read grantee")
+    eq(trace_view(n, h, tg), [1001, 1002, 1003, 2000, 2001],
+       "the same through the trace API")
