@@ -4,6 +4,7 @@ same caller sees the same values over UDP, TCP, HTTP and the trace API;
 tokens on resolution are checked, never ignored; grants and their
 revocation take effect on the next request."""
 import secrets
+import subprocess
 import urllib.parse
 
 from harness import Group, check, eq
@@ -251,3 +252,76 @@ def _(n):
        "a read grantee")
     eq(trace_view(n, h, tg), [1001, 1002, 1003, 2000, 2001],
        "the same through the trace API")
+
+
+# ------------------------------------------------------------ secrets
+
+s = Group("secrets", config={"node_prefix": "88.322",
+                             "access_log_sample": 1})
+
+
+def redis_everything(n):
+    """Every key and value in the node's Redis, as one text."""
+    out = []
+    keys = n.redis_cli("--scan").stdout.split()
+    readers = {"string": ("GET",), "hash": ("HGETALL",),
+               "set": ("SMEMBERS",), "zset": ("ZRANGE", "0", "-1"),
+               "list": ("LRANGE", "0", "-1"), "stream": ("XRANGE", "-", "+")}
+    for k in keys:
+        t = n.redis_cli("TYPE", k).stdout.strip()
+        if t in readers:
+            cmd = readers[t]
+            # Values are binary (wire-encoded handle values): as bytes.
+            r = subprocess.run(["redis-cli", "-s", n.sock_path, cmd[0], k] +
+                               list(cmd[1:]), capture_output=True,
+                               timeout=30)
+            out.append(k + " " + r.stdout.decode("latin-1"))
+    return "\n".join(out)
+
+
+@s.test("registrations, good and bad logins, platforms, revocations and "
+        "resolutions with tokens leave no secret in the log, the access "
+        "log, the audit stream or Redis")
+def _(n):
+    e, t, p, h = owner(n)
+    partner, tp, _ = ents.admitted(n)
+    snms.ok(n, "POST", GR + h, {"grantee": partner, "scopes": ["read"]}, t)
+    # Logins that fail: a wrong password of a real account, an unknown one.
+    wrong = snms.remember(n, "wrong-" + secrets.token_hex(8))
+    for name in ("ent101", "nobody-" + secrets.token_hex(2)):
+        st, j, _ = snms.call(n, "POST", "/identity/token",
+                             {"username": name, "password": wrong})
+        eq(st, 401, "bad login of %s" % name)
+    # A platform: its secret is shown once; it logs in with it.
+    d = snms.ok(n, "POST", "/snms/api/platform",
+                {"name": "ERP", "kind": "erp"}, t)
+    snms.remember(n, d["secret"])
+    pt = snms.login(n, d["keyId"], d["secret"])
+    eq(http_view(n, h, pt), (200, ALL), "the platform resolves as its owner")
+    eq(http_view(n, h, tp), (200, ALL), "the grantee resolves")
+    forged = snms.remember(n, secrets.token_hex(32))
+    eq(http_view(n, h, forged)[0], 401, "a forged token")
+    snms.fails(n, "GET", "/identity/whoami", None, forged, 401, -1)
+    # Revocations: one token, then every token of the partner's account.
+    snms.ok(n, "DELETE", "/identity/token", token=pt)
+    snms.ok(n, "DELETE", "/identity/token?all=true", token=tp)
+    eq(http_view(n, h, tp)[0], 401, "after logout everywhere")
+    eq(http_view(n, h, pt)[0], 401, "after logout")
+    audit = n.redis_cli("XRANGE", "audit", "-", "+").stdout
+    log = n.stderr_text()
+    store = redis_everything(n)
+    # The places searched are the right ones: what is not secret is there.
+    check("event=access" in log and "/api/handles/" in log,
+          "the access log is in the log")
+    check("user=ent101" in log and "result=denied" in log,
+          "logins are logged")
+    check("platform.create" in audit and partner in audit,
+          "the audit stream holds the calls")
+    check(d["keyId"] in store, "Redis holds the platform's account")
+    found = [(where, sec[:8]) for sec in snms.SECRETS.get(n.dir, ())
+             for where, text in (("log", log), ("audit", audit),
+                                 ("redis", store))
+             if len(sec) >= 6 and sec in text]
+    eq(found, [], "secrets found")
+    check(len(snms.SECRETS[n.dir]) >= 8, "secrets checked: %d"
+          % len(snms.SECRETS[n.dir]))
