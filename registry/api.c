@@ -18,6 +18,7 @@
 #include "core/httpd.h"
 #include "core/jobs.h"
 #include "core/log.h"
+#include "core/rpool.h"
 #include "core/tally.h"
 #include "registry/audit.h"
 #include "registry/auth.h"
@@ -429,6 +430,7 @@ api_redis(struct api_call *c)
         const struct config *cfg = c->t->cfg;
         struct timeval tv = {API_STORE_TIMEOUT_MS / 1000,
                              (API_STORE_TIMEOUT_MS % 1000) * 1000};
+        char why[160];
 
         if (c->t->rc && !c->t->rc->err)
                 return c->t->rc;
@@ -443,6 +445,13 @@ api_redis(struct api_call *c)
         if (!c->t->rc || c->t->rc->err ||
             redisSetTimeout(c->t->rc, tv) != REDIS_OK) {
                 api_store_down(c, c->t->rc ? c->t->rc->errstr : "no memory");
+                return NULL;
+        }
+        if (rpool_auth_sync(c->t->rc, cfg->redis_password, why, sizeof(why)) <
+            0) {
+                api_store_down(c, why);
+                redisFree(c->t->rc);
+                c->t->rc = NULL;
                 return NULL;
         }
         return c->t->rc;

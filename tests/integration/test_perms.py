@@ -3,10 +3,13 @@ registry/grant, registry/trace; docs/trace.md "Who sees what"): the
 same caller sees the same values over UDP, TCP, HTTP and the trace API;
 tokens on resolution are checked, never ignored; grants and their
 revocation take effect on the next request."""
+import os
 import secrets
 import subprocess
 import urllib.parse
 
+import data
+import harness
 from harness import Group, check, eq
 import ents
 import snms
@@ -325,3 +328,51 @@ def _(n):
     eq(found, [], "secrets found")
     check(len(snms.SECRETS[n.dir]) >= 8, "secrets checked: %d"
           % len(snms.SECRETS[n.dir]))
+
+
+r = Group("redis password", node=False)
+
+
+@r.test("redis_password: a config file holding it is refused unless it "
+        "is 0600; then idnode, its registry threads and idctl "
+        "authenticate to a Redis with requirepass; the password is never "
+        "logged")
+def _(_n):
+    pw = "redis-" + secrets.token_hex(12)
+    n = harness.Node("redis_password", config={"redis_password": pw},
+                     redis_args=["--appendonly", "no", "--requirepass", pw])
+    old = os.environ.get("REDISCLI_AUTH")
+    os.environ["REDISCLI_AUTH"] = pw  # for the harness's redis-cli
+    ok = False
+    try:
+        n.pick_ports()
+        n.start_redis()
+        for mode in (0o644, 0o640):
+            os.chmod(n.config_path, mode)
+            check(not n.start_idnode(final=False), "started with mode %o"
+                  % mode)
+            check(n.exit_status not in (0, None), "exit status")
+            err = n.stderr_text()
+            check("redis_password, a secret" in err and
+                  "mode %o" % mode in err, "the reason: %r" % err[-400:])
+        os.chmod(n.config_path, 0o600)
+        check(n.start_idnode(final=True), "started with mode 600")
+        eq(n.healthz().get("redis"), True, "the workers' pool authenticated")
+        n.import_records([data.ALL])  # idctl import: the store writer
+        eq(n.resolve(data.ALL["handle"]).rc_name, "SUCCESS", "imported")
+        tok = snms.account(n, "ops1", "operator")  # idctl, then a login
+        st, j, _ = snms.call(n, "GET", "/identity/whoami", token=tok)
+        eq((st, j["data"]["role"]), (200, "operator"), "registry thread")
+        eq(snms.call(n, "GET", HD + "88.1/NONE", token=tok)[0], 404,
+           "resolution with a token (the resolver's pool)")
+        check(pw not in n.stderr_text(), "the password is in the log")
+        eq(n.stop_idnode(), [], "clean stop")
+        ok = True
+    finally:
+        n.shutdown()
+        if old is None:
+            del os.environ["REDISCLI_AUTH"]
+        else:
+            os.environ["REDISCLI_AUTH"] = old
+        if ok:
+            n.cleanup()
