@@ -185,7 +185,8 @@ seal_decrypt(const struct seal_key *k, const char *text, const char *aad,
          * last digit, and a changed character must never open.
          */
         EVP_EncodeBlock((unsigned char *)check, raw, n - (int)pad);
-        if (*len > SEAL_MAX_PLAIN || strcmp(check, text + 5) != 0 ||
+        if (*len > SEAL_MAX_PLAIN || strlen(check) != b64 ||
+            CRYPTO_memcmp(check, text + 5, b64) != 0 ||
             seal_gcm(k, 0, raw, aad, raw + SEAL_NONCE, *len, plain,
                      raw + SEAL_NONCE + *len) < 0) {
                 OPENSSL_cleanse(plain, SEAL_MAX_PLAIN);

@@ -99,8 +99,9 @@ secret_verify_password(const char *stored, const char *pwd, size_t len)
         EVP_EncodeBlock((unsigned char *)again, salt, SECRET_SALT_LEN);
         if (strcmp(again, salt64) != 0)
                 goto out;
+        /* The verifier is a secret's hash: compared in constant time. */
         EVP_EncodeBlock((unsigned char *)again, want, SECRET_KEY_LEN);
-        if (strcmp(again, key64) != 0)
+        if (CRYPTO_memcmp(again, key64, 44) != 0)
                 goto out;
         if (pbkdf2(pwd, len, salt, (uint32_t)iterations, got) == 0)
                 ok = CRYPTO_memcmp(got, want, SECRET_KEY_LEN) == 0;

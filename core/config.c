@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 enum config_type { CT_INT, CT_BOOL, CT_STR };
 
@@ -18,20 +20,27 @@ struct config_key {
         long def;
         const char *sdef;
         int reloadable;
+        int secret; /* a file setting it must be 0600 or stricter */
 };
 
 #define INT(n, lo, hi, d, r)                                                   \
         {                                                                      \
-#n, CT_INT, offsetof(struct config, n), lo, hi, d, NULL, r     \
+#n, CT_INT, offsetof(struct config, n), lo, hi, d, NULL, r, 0  \
         }
 #define BOOL(n, d, r)                                                          \
         {                                                                      \
-#n, CT_BOOL, offsetof(struct config, n), 0, 1, d, NULL, r      \
+#n, CT_BOOL, offsetof(struct config, n), 0, 1, d, NULL, r, 0   \
         }
 #define STR(n, d, r)                                                           \
         {                                                                      \
 #n, CT_STR, offsetof(struct config, n), 0, CONFIG_STR_MAX - 1, \
-                    0, d, r                                                    \
+                    0, d, r, 0                                                 \
+        }
+/* A string whose value is a secret (not reloadable). */
+#define SECRET(n)                                                              \
+        {                                                                      \
+#n, CT_STR, offsetof(struct config, n), 0, CONFIG_STR_MAX - 1, \
+                    0, "", 0, 1                                                \
         }
 
 /* The one list of configuration keys; docs/configuration.md mirrors it. */
@@ -41,6 +50,7 @@ static const struct config_key keys[] = {
     STR(http_bind, "0.0.0.0", 0), INT(http_port, 1, 65535, 8000, 0),
     STR(admin_bind, "127.0.0.1", 0), INT(admin_port, 0, 65535, 8001, 0),
     STR(redis_socket, "", 0), STR(redis_host, "127.0.0.1", 0),
+    SECRET(redis_password), /* Redis AUTH (requirepass); see config_load */
     INT(redis_port, 1, 65535, 6379, 0),
     INT(redis_max_inflight, 16, 1000000, 10000, 1),
     INT(request_timeout_ms, 10, 60000, 1000, 1), BOOL(cache, 1, 1),
@@ -218,15 +228,18 @@ config_set(struct config *c, const struct config_key *k, json_t *v,
         return -1;
 }
 
+/* The file's text, and its mode (read from the same open file). */
 static char *
-config_read_file(const char *path, size_t *len)
+config_read_file(const char *path, size_t *len, mode_t *mode)
 {
         FILE *fp = fopen(path, "rb");
         char *buf = NULL;
+        struct stat st;
         long n;
 
         if (!fp)
                 return NULL;
+        *mode = fstat(fileno(fp), &st) == 0 ? st.st_mode : 0777;
         if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
             n < (1L << 20) && fseek(fp, 0, SEEK_SET) == 0) {
                 buf = malloc((size_t)n + 1);
@@ -355,15 +368,34 @@ struct config *
 config_load(const char *path, char *err, size_t errlen)
 {
         struct config *c;
-        size_t len = 0;
-        char *text = config_read_file(path, &len);
+        size_t len = 0, i;
+        mode_t mode = 0;
+        char *text = config_read_file(path, &len, &mode);
 
         if (!text) {
                 snprintf(err, errlen, "%s: cannot read file", path);
                 return NULL;
         }
         c = config_parse(path, text, len, err, errlen);
+        OPENSSL_cleanse(text, len);
         free(text);
+        /*
+         * A file holding a secret is refused unless only its owner may
+         * read it, as secret_key_file is: a secret readable by a group is
+         * readable by everyone in it.
+         */
+        for (i = 0; c && i < NKEYS; i++) {
+                if (!keys[i].secret || !((char *)c + keys[i].off)[0] ||
+                    !(mode & (S_IRWXG | S_IRWXO)))
+                        continue;
+                snprintf(err, errlen,
+                         "%s: mode %03o, but it sets %s, a secret: make it "
+                         "0600 (chmod 600 %s) and owned by the user idnode "
+                         "runs as",
+                         path, (unsigned)(mode & 0777), keys[i].name, path);
+                config_unref(c);
+                c = NULL;
+        }
         return c;
 }
 
@@ -404,8 +436,10 @@ config_ref(struct config *c)
 void
 config_unref(struct config *c)
 {
-        if (c && atomic_fetch_sub(&c->refs, 1) == 1)
+        if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+                OPENSSL_cleanse(c->redis_password, sizeof(c->redis_password));
                 free(c);
+        }
 }
 
 char *
@@ -421,7 +455,10 @@ config_dump(const struct config *c)
 
                 switch (keys[i].type) {
                 case CT_STR:
-                        json_object_set_new(o, keys[i].name, json_string(f));
+                        /* A secret is shown as whether it is set. */
+                        json_object_set_new(
+                            o, keys[i].name,
+                            json_string(keys[i].secret && f[0] ? "(set)" : f));
                         break;
                 case CT_BOOL:
                         json_object_set_new(o, keys[i].name, json_boolean(n));

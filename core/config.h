@@ -24,6 +24,7 @@ struct config {
         int admin_port; /* 0: no admin listener */
         char redis_socket[CONFIG_STR_MAX];
         char redis_host[CONFIG_STR_MAX];
+        char redis_password[CONFIG_STR_MAX]; /* a secret: never logged */
         int redis_port;
         int redis_max_inflight;
         int request_timeout_ms;

@@ -9,6 +9,7 @@
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <openssl/crypto.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -37,6 +38,7 @@ struct rpool {
         struct rpool_opts o;
         char socket[256];
         char host[256];
+        char password[256];               /* "" = no AUTH */
         char prefix[RPOOL_MAX_TRACK][64]; /* tracked key prefixes */
         int ntrack;
         redisAsyncContext *dc; /* data connection */
@@ -246,6 +248,18 @@ rpool_disconnect_cb(const redisAsyncContext *ac, int status)
         }
 }
 
+static void
+rpool_auth_cb(redisAsyncContext *ac, void *reply, void *privdata)
+{
+        redisReply *r = reply;
+
+        (void)ac;
+        (void)privdata;
+        /* Redis's error names the failure, never the password. */
+        if (r && r->type == REDIS_REPLY_ERROR)
+                log_error("redis_auth_failed", "error=\"%s\"", r->str);
+}
+
 static redisAsyncContext *
 rpool_open(struct rpool *p)
 {
@@ -264,6 +278,9 @@ rpool_open(struct rpool *p)
         }
         ac->data = p;
         redisLibeventAttach(ac, p->base);
+        /* Queued first: Redis reads it before anything else we send. */
+        if (p->password[0])
+                redisAsyncCommand(ac, rpool_auth_cb, p, "AUTH %s", p->password);
         redisAsyncSetConnectCallback(ac, rpool_connect_cb);
         redisAsyncSetDisconnectCallback(ac, rpool_disconnect_cb);
         return ac;
@@ -464,6 +481,9 @@ rpool_new(struct event_base *base, const struct rpool_opts *o)
         snprintf(p->socket, sizeof(p->socket), "%s",
                  o->socket ? o->socket : "");
         snprintf(p->host, sizeof(p->host), "%s", o->host ? o->host : "");
+        snprintf(p->password, sizeof(p->password), "%s",
+                 o->password ? o->password : "");
+        p->o.password = NULL;
         for (i = 0; i < RPOOL_MAX_TRACK && o->track[i]; i++)
                 snprintf(p->prefix[p->ntrack++], sizeof(p->prefix[0]), "%s",
                          o->track[i]);
@@ -504,6 +524,7 @@ rpool_free(struct rpool *p)
                 event_free(p->tick);
         if (p->reconnect)
                 event_free(p->reconnect);
+        OPENSSL_cleanse(p->password, sizeof(p->password));
         free(p);
 }
 
@@ -536,4 +557,23 @@ size_t
 rpool_inflight(const struct rpool *p)
 {
         return p->inflight;
+}
+
+int
+rpool_auth_sync(redisContext *rc, const char *password, char *err,
+                size_t errlen)
+{
+        redisReply *r;
+        int ok;
+
+        if (!password || !password[0])
+                return 0;
+        r = redisCommand(rc, "AUTH %s", password);
+        ok = r && r->type == REDIS_REPLY_STATUS;
+        snprintf(err, errlen, "AUTH: %s",
+                 !r                             ? rc->errstr
+                 : r->type == REDIS_REPLY_ERROR ? r->str
+                                                : "unexpected reply");
+        freeReplyObject(r);
+        return ok ? 0 : -1;
 }

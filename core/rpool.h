@@ -41,6 +41,8 @@ typedef void (*rpool_cb)(void *arg, struct redisReply *reply,
 
 struct rpool_opts {
         const char *socket; /* unix socket path, or "" for host:port */
+        /* Sent with AUTH on every connection first; NULL or "": none. */
+        const char *password;
         const char *host;
         int port;
         int timeout_ms;
@@ -90,6 +92,15 @@ void rpool_set_timeout(struct rpool *p, int timeout_ms);
 uint64_t rpool_cache_epoch(const struct rpool *p);
 
 void rpool_get_stats(const struct rpool *p, struct rpool_stats *s);
+
+struct redisContext;
+/*
+ * For blocking connections (registry threads, idctl, imports): sends
+ * AUTH with `password` when it is not empty.  0, or -1 with Redis's
+ * reason in err (never the password).
+ */
+int rpool_auth_sync(struct redisContext *rc, const char *password, char *err,
+                    size_t errlen);
 size_t rpool_inflight(const struct rpool *p);
 
 #endif

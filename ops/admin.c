@@ -269,6 +269,7 @@ admin_add_ops(struct admin *a, const struct admin_ops *ops, char *err,
         memset(&o, 0, sizeof(o));
         o.socket = a->cfg->redis_socket;
         o.host = a->cfg->redis_host;
+        o.password = a->cfg->redis_password;
         o.port = a->cfg->redis_port;
         o.timeout_ms = a->cfg->request_timeout_ms;
         o.max_inflight = a->cfg->redis_max_inflight;

@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/httpc.h"
+#include "core/rpool.h"
 
 struct redisContext *
 ctl_redis(const struct config *cfg)
@@ -20,11 +21,18 @@ ctl_redis(const struct config *cfg)
                 ? redisConnectUnixWithTimeout(cfg->redis_socket, tv)
                 : redisConnectWithTimeout(cfg->redis_host, cfg->redis_port, tv);
 
+        char why[160];
+
         if (!rc || rc->err) {
                 fprintf(stderr, "idctl: redis: %s\n",
                         rc ? rc->errstr : "out of memory");
                 if (rc)
                         redisFree(rc);
+                return NULL;
+        }
+        if (rpool_auth_sync(rc, cfg->redis_password, why, sizeof(why)) < 0) {
+                fprintf(stderr, "idctl: redis: %s\n", why);
+                redisFree(rc);
                 return NULL;
         }
         return rc;

@@ -21,8 +21,10 @@
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/ratelim.h"
+#include "core/rpool.h"
 #include "core/tally.h"
 #include "registry/audit.h"
+#include "registry/auth.h"
 #include "registry/ent.h"
 #include "registry/event.h"
 #include "registry/grant.h"
@@ -444,6 +446,7 @@ api_redis(struct api_call *c)
         const struct config *cfg = c->t->cfg;
         struct timeval tv = {API_STORE_TIMEOUT_MS / 1000,
                              (API_STORE_TIMEOUT_MS % 1000) * 1000};
+        char why[160];
 
         if (c->t->rc && !c->t->rc->err)
                 return c->t->rc;
@@ -458,6 +461,13 @@ api_redis(struct api_call *c)
         if (!c->t->rc || c->t->rc->err ||
             redisSetTimeout(c->t->rc, tv) != REDIS_OK) {
                 api_store_down(c, c->t->rc ? c->t->rc->errstr : "no memory");
+                return NULL;
+        }
+        if (rpool_auth_sync(c->t->rc, cfg->redis_password, why, sizeof(why)) <
+            0) {
+                api_store_down(c, why);
+                redisFree(c->t->rc);
+                c->t->rc = NULL;
                 return NULL;
         }
         return c->t->rc;
@@ -618,10 +628,11 @@ api_store_bad(struct api_call *c, redisReply *r, int want)
 static int
 api_authenticate(struct api_call *c)
 {
-        char sha[SECRET_HEX64], key[80], role[16], gen[24] = "0";
+        char sha[SECRET_HEX64], key[80];
+        struct auth_token t;
+        const char *why = "unknown or expired token";
         redisReply *r;
-        int ok = 0;
-        size_t i;
+        int ok;
 
         if (!c->token[0] && !c->token_bad && c->cert.kind != CA_NONE)
                 return api_authenticate_cert(c);
@@ -637,50 +648,39 @@ api_authenticate(struct api_call *c)
         r = api_cmd(c, "GET %s", key);
         if (!r || api_store_bad(c, r, REDIS_REPLY_STRING))
                 return -1;
-        /* "name role ent [gen]": tokens from before generations lack it. */
-        if (r->type == REDIS_REPLY_STRING &&
-            sscanf(r->str, "%50s %15s %18s %23s", c->who.name, role, c->who.ent,
-                   gen) >= 3) {
-                c->who.role = users_role_parse(role);
-                if (strcmp(c->who.ent, "-") == 0)
-                        c->who.ent[0] = '\0';
-                ok = c->who.role != USERS_NONE;
-        }
+        ok = r->type == REDIS_REPLY_STRING &&
+             auth_token_parse(r->str, r->len, &t) == 0;
         freeReplyObject(r);
         if (!ok) {
-                api_fail(c, 401, -1, "unknown or expired token");
+                api_fail(c, 401, -1, "%s", why);
                 return -1;
         }
-        /* A USCC is case-insensitive: keys and comparisons use upper case. */
-        for (i = 0; c->who.ent[i]; i++)
-                if (c->who.ent[i] >= 'a' && c->who.ent[i] <= 'z')
-                        c->who.ent[i] = (char)(c->who.ent[i] - 'a' + 'A');
         /*
          * A deleted account's tokens die with it (a deleted platform must
          * stop writing at once), and so do tokens older than the
          * account's session generation (logout everywhere): one more
          * command per call, cheaper than an index of every token.
          */
-        keys_user(key, sizeof(key), c->who.name);
+        keys_user(key, sizeof(key), t.name);
         if (!(r = api_cmd(c, "HMGET %s role gen", key)) ||
             api_store_bad(c, r, REDIS_REPLY_ARRAY))
                 return -1;
         ok = r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-             r->element[0]->type == REDIS_REPLY_STRING;
-        if (ok)
-                ok = strcmp(r->element[1]->type == REDIS_REPLY_STRING
-                                ? r->element[1]->str
-                                : "0",
-                            gen) == 0
-                         ? 1
-                         : 2;
+             auth_token_current(
+                 &t,
+                 r->element[0]->type == REDIS_REPLY_STRING ? r->element[0]->str
+                                                           : NULL,
+                 r->element[1]->type == REDIS_REPLY_STRING ? r->element[1]->str
+                                                           : NULL,
+                 &why) == 0;
         freeReplyObject(r);
-        if (ok != 1) {
-                api_fail(c, 401, -1,
-                         ok ? "this token was revoked (logout everywhere)"
-                            : "the account of this token no longer exists");
+        if (!ok) {
+                api_fail(c, 401, -1, "%s", why);
                 return -1;
         }
+        snprintf(c->who.name, sizeof(c->who.name), "%s", t.name);
+        snprintf(c->who.ent, sizeof(c->who.ent), "%s", t.ent);
+        c->who.role = t.role;
         if (!(c->route->access & (1 << c->who.role))) {
                 api_fail(c, 403, -3, "the %s role may not do this",
                          users_role_name(c->who.role));
@@ -876,7 +876,6 @@ api_collect(struct api_call *c, struct evhttp_request *req)
         struct evhttp_connection *conn = evhttp_request_get_connection(req);
         char *addr = NULL;
         ev_uint16_t port = 0;
-        size_t i;
 
         c->bodylen = evbuffer_get_length(in);
         c->body = malloc(c->bodylen + 1);
@@ -886,21 +885,8 @@ api_collect(struct api_call *c, struct evhttp_request *req)
         c->body[c->bodylen] = '\0';
         if (q && !(c->query = strdup(q)))
                 return -1;
-        /* The scheme name is case-insensitive (RFC 7235). */
-        if (h) {
+        if (auth_bearer(h, c->token) == AUTH_BEARER_BAD)
                 c->token_bad = 1;
-                if (strncasecmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == 64) {
-                        for (i = 0; i < 64; i++)
-                                if (!strchr("0123456789abcdef", h[7 + i]) ||
-                                    !h[7 + i])
-                                        break;
-                        if (i == 64) {
-                                memcpy(c->token, h + 7, 64);
-                                c->token[64] = '\0';
-                                c->token_bad = 0;
-                        }
-                }
-        }
         if (conn) {
                 evhttp_connection_get_peer(conn, &addr, &port);
                 tls_peer(evhttp_connection_get_bufferevent(conn), &c->cert);

@@ -86,6 +86,67 @@ auth_routes(size_t *n)
         return table;
 }
 
+enum auth_bearer
+auth_bearer(const char *h, char tok[SECRET_HEX64])
+{
+        size_t i;
+
+        tok[0] = '\0';
+        if (!h)
+                return AUTH_BEARER_NONE;
+        if (strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != 64)
+                return AUTH_BEARER_BAD;
+        for (i = 0; i < 64; i++)
+                if (!((h[7 + i] >= '0' && h[7 + i] <= '9') ||
+                      (h[7 + i] >= 'a' && h[7 + i] <= 'f')))
+                        return AUTH_BEARER_BAD;
+        memcpy(tok, h + 7, 64);
+        tok[64] = '\0';
+        return AUTH_BEARER_OK;
+}
+
+int
+auth_token_parse(const char *val, size_t len, struct auth_token *t)
+{
+        char buf[160], role[16];
+        size_t i;
+
+        memset(t, 0, sizeof(*t));
+        snprintf(t->gen, sizeof(t->gen), "0");
+        if (len >= sizeof(buf) || memchr(val, '\0', len))
+                return -1;
+        memcpy(buf, val, len);
+        buf[len] = '\0';
+        if (sscanf(buf, "%50s %15s %18s %23s", t->name, role, t->ent, t->gen) <
+            3)
+                return -1;
+        t->role = users_role_parse(role);
+        if (t->role == USERS_NONE)
+                return -1;
+        if (strcmp(t->ent, "-") == 0)
+                t->ent[0] = '\0';
+        /* A USCC is case-insensitive: keys and comparisons use upper case. */
+        for (i = 0; t->ent[i]; i++)
+                if (t->ent[i] >= 'a' && t->ent[i] <= 'z')
+                        t->ent[i] = (char)(t->ent[i] - 'a' + 'A');
+        return 0;
+}
+
+int
+auth_token_current(const struct auth_token *t, const char *role,
+                   const char *gen, const char **why)
+{
+        if (!role) {
+                *why = "the account of this token no longer exists";
+                return -1;
+        }
+        if (strcmp(gen ? gen : "0", t->gen) != 0) {
+                *why = "this token was revoked (logout everywhere)";
+                return -1;
+        }
+        return 0;
+}
+
 /* The SNMS envelope {status, message, data}; data is consumed. */
 static void
 auth_reply(struct evhttp_request *req, int http, int status, const char *msg,
@@ -432,7 +493,8 @@ static void
 auth_logout_all_found(void *arg, struct redisReply *r, enum rpool_status st)
 {
         struct logout_all *la = arg;
-        char name[AUTH_NAME_BUF], key[80];
+        struct auth_token t;
+        char key[80];
         const char *argv[4] = {"HINCRBY", key, "gen", "1"};
         size_t argvlen[4] = {7, 0, 3, 1};
 
@@ -442,11 +504,11 @@ auth_logout_all_found(void *arg, struct redisReply *r, enum rpool_status st)
                 return;
         }
         if (r->type != REDIS_REPLY_STRING ||
-            sscanf(r->str, "%50s", name) != 1) {
+            auth_token_parse(r->str, r->len, &t) < 0) {
                 auth_logout_all_end(la, 401, -1, "unknown or expired token");
                 return;
         }
-        argvlen[1] = keys_user(key, sizeof(key), name);
+        argvlen[1] = keys_user(key, sizeof(key), t.name);
         if (rpool_command(la->a->redis, auth_logout_all_bumped, la, 4, argv,
                           argvlen) < 0)
                 auth_logout_all_end(la, 503, -1,
@@ -469,15 +531,14 @@ auth_logout(void *ctx, struct evhttp_request *req, const char *rest)
             evhttp_request_get_input_headers(req), "Authorization");
         const char *q =
             evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-        char sha[SECRET_HEX64], key[80];
+        char sha[SECRET_HEX64], key[80], tok[SECRET_HEX64];
         const char *argv[2] = {"DEL", key};
         size_t argvlen[2] = {3, 0};
         struct logout_all *la;
         int all = 0;
 
         (void)rest;
-        /* The scheme name is case-insensitive (RFC 7235). */
-        if (!h || strncasecmp(h, "Bearer ", 7) != 0 || strlen(h + 7) != 64) {
+        if (auth_bearer(h, tok) != AUTH_BEARER_OK) {
                 auth_reply(req, 401, -1, "a bearer token is required", NULL);
                 return;
         }
@@ -485,7 +546,8 @@ auth_logout(void *ctx, struct evhttp_request *req, const char *rest)
                 auth_reply(req, 400, -2, "malformed query string", NULL);
                 return;
         }
-        secret_token_key(h + 7, 64, sha);
+        secret_token_key(tok, 64, sha);
+        OPENSSL_cleanse(tok, sizeof(tok));
         argvlen[1] = keys_token(key, sizeof(key), sha);
         if (!all) {
                 if (rpool_command(a->redis, auth_revoked, req, 2, argv,

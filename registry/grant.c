@@ -54,13 +54,28 @@ grant_scope_names(int bits)
         return a;
 }
 
+const char *
+grant_caller(enum users_role role, const char *ent)
+{
+        return role == USERS_ENTERPRISE || role == USERS_PLATFORM ? ent : "";
+}
+
+int
+grant_decide(const char *caller, const char *owner, int granted)
+{
+        if (!caller[0])
+                return 0;
+        if (owner[0] && strcmp(caller, owner) == 0)
+                return GRANT_ALL;
+        return granted & GRANT_ALL;
+}
+
 int
 grant_is_owner(const struct api_call *c, const char *ent)
 {
         const struct api_who *w = api_who(c);
 
-        return (w->role == USERS_ENTERPRISE || w->role == USERS_PLATFORM) &&
-               w->ent[0] && strcmp(w->ent, ent) == 0;
+        return grant_decide(grant_caller(w->role, w->ent), ent, 0) == GRANT_ALL;
 }
 
 int
@@ -120,12 +135,11 @@ grant_rights(struct api_call *c, const struct grant_subject *s)
         int bits = 0, i, n = s->len > s->prefix_len ? 2 : 1;
         size_t lens[2] = {s->len, s->prefix_len};
         redisContext *rc;
+        const char *caller = grant_caller(w->role, w->ent);
 
-        if (!w->ent[0] || w->role == USERS_OPERATOR ||
-            w->role == USERS_REVIEWER)
-                return 0;
-        if (grant_is_owner(c, s->pfx.ent))
-                return GRANT_ALL;
+        /* No grant to read when none could change the answer. */
+        if (!caller[0] || grant_decide(caller, s->pfx.ent, 0) == GRANT_ALL)
+                return grant_decide(caller, s->pfx.ent, 0);
         if (!(rc = api_redis(c)))
                 return -1;
         for (i = 0; i < n; i++) {
@@ -139,7 +153,7 @@ grant_rights(struct api_call *c, const struct grant_subject *s)
                         bits |= grant_parse_scopes(r->str, r->len);
                 freeReplyObject(r);
         }
-        return bits;
+        return grant_decide(caller, s->pfx.ent, bits);
 }
 
 /* The subject of a grant route, which only its prefix's owner (or, to

@@ -20,6 +20,7 @@
 
 #include "core/hname.h"
 #include "registry/pfx.h"
+#include "registry/users.h"
 
 struct api_call;
 struct api_route;
@@ -58,6 +59,24 @@ int grant_rights(struct api_call *c, const struct grant_subject *s);
  * USCC) and the caller writes for it (an enterprise user or platform).
  */
 int grant_is_owner(const struct api_call *c, const char *ent);
+
+/*
+ * The one read-rights rule every plane applies (HTTP resolution, the
+ * trace API, and the Handle protocol once it authenticates callers):
+ * `caller` is the caller's enterprise (USCC, upper case), "" for an
+ * anonymous caller or staff; `owner` the USCC owning the prefix ("" if
+ * unknown); `granted` the GRANT_* bits of the caller's grants on the
+ * identifier and on its prefix together.  The owner holds GRANT_ALL, an
+ * enterprise what it was granted, everyone else nothing: they read the
+ * public values only.
+ */
+int grant_decide(const char *caller, const char *owner, int granted);
+
+/*
+ * The enterprise a grant decision is made for: `ent` for an enterprise
+ * user or platform, "" for staff and anonymous callers.
+ */
+const char *grant_caller(enum users_role role, const char *ent);
 
 /* The rights a stored scope list ("read event") gives. */
 int grant_parse_scopes(const char *s, size_t len);

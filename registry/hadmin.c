@@ -15,6 +15,7 @@
 #include "core/hval.h"
 #include "core/wire.h"
 #include "registry/api.h"
+#include "registry/grant.h"
 #include "registry/ident.h"
 #include "registry/iditem.h"
 #include "registry/keys.h"
@@ -401,30 +402,34 @@ hadmin_authorize(struct api_call *c, struct hadmin_job *j,
 
 /*
  * Who may read a handle's values that are not PUBLIC_READ (but
- * ADMIN_READ): an administrator holding AUTHORIZED_READ, or the
- * enterprise owning the handle's prefix.  The one place that decides it,
- * so identifier grants (registry/grant) can join here.  1 yes, 0 no,
- * -1 if the store failed.
+ * ADMIN_READ): whoever the rule of every plane lets read them
+ * (grant_rights: the enterprise owning the prefix, or one holding a
+ * `read` grant on the handle or its prefix), and an administrator
+ * holding AUTHORIZED_READ.  1 yes, 0 no, -1 if the store failed.
  */
 static int
 hadmin_may_read_restricted(struct api_call *c, const struct hadmin_job *j,
                            const struct hrec *rec, const char *name, size_t len)
 {
-        struct pfx_info info;
+        struct grant_subject s = {.len = len,
+                                  .prefix_len = hname_prefix_len(name, len)};
         char prefix[PFX_MAX + 1];
         struct redisContext *rc;
         int named, rights, found;
 
-        if (pfx_normalise(name, hname_prefix_len(name, len), prefix) == 0) {
+        memcpy(s.name, name, len);
+        s.name[len] = '\0';
+        if (pfx_normalise(name, s.prefix_len, prefix) == 0) {
                 if (!(rc = api_redis(c)))
                         return -1;
-                found = pfx_get(rc, prefix, &info);
+                found = pfx_get(rc, prefix, &s.pfx);
                 if (found < 0) {
                         api_fail(c, 503, -1, "store unavailable, retry later");
                         return -1;
                 }
-                if (found && api_who(c)->ent[0] &&
-                    strcmp(info.ent, api_who(c)->ent) == 0)
+                if (found && (rights = grant_rights(c, &s)) < 0)
+                        return -1;
+                if (found && (rights & GRANT_READ))
                         return 1;
         }
         rights = hadmin_rights(c, j, rec, name, len, &named);

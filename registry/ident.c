@@ -356,7 +356,10 @@ static int
 ident_check_values(struct ident_call *ic, struct ident_item *x)
 {
         const char *version = x->version;
+        const char *tprefix = x->it ? iditem_template_prefix(x->it) : "";
+        const char *ent = api_who(ic->c)->ent;
         const struct ident_tpl *e;
+        const struct ident_pfx *tp;
         const struct hval *vals = x->vals;
         struct hval *data = NULL, v;
         char prefix[PFX_MAX + 1], err[256];
@@ -364,12 +367,27 @@ ident_check_values(struct ident_call *ic, struct ident_item *x)
 
         /* ident_check_prefix has accepted it, so it normalises. */
         pfx_normalise(x->name, hname_prefix_len(x->name, x->len), prefix);
-        if (!(e = ident_tpl(ic, prefix, version)))
+        if (!tprefix[0])
+                tprefix = prefix;
+        if (!(e = ident_tpl(ic, tprefix, version)))
                 return -1;
         if (!e->t) {
                 ident_set(x, 400, -2, "template %s of prefix %s does not exist",
-                          version, prefix);
+                          version, tprefix);
                 return 0;
+        }
+        /* Another prefix's template: its owner's, or shared with us. */
+        if (strcmp(tprefix, prefix) != 0) {
+                if (!(tp = ident_pfx(ic, tprefix)))
+                        return -1;
+                if (!(tp->found && strcmp(tp->info.ent, ent) == 0) &&
+                    !tpl_shared_with(e->t, ent)) {
+                        ident_set(x, 403, -3,
+                                  "template %s of prefix %s is not shared "
+                                  "with your enterprise",
+                                  version, tprefix);
+                        return 0;
+                }
         }
         /* Administration values are checked here, the rest by the template. */
         if (n > 0 && !(data = calloc(n, sizeof(*data)))) {
@@ -398,6 +416,10 @@ ident_check_values(struct ident_call *ic, struct ident_item *x)
         for (i = 0; i < n; i++) {
                 v = vals[i];
                 v.timestamp = ic->now_unix;
+                /* The template's item decides (SNMS values carry no
+                 * permissions of their own). */
+                if (!tpl_item_public(e->t, v.index))
+                        v.perms &= (uint8_t)~HVAL_PUBLIC_READ;
                 hval_encode(&x->enc, &v);
         }
         ident_server_values(ic, version, &x->enc);

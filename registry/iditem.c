@@ -9,12 +9,14 @@
 #include "core/hname.h"
 #include "core/hval.h"
 #include "core/utf8.h"
+#include "registry/pfx.h"
 
 struct iditem {
         json_t *json; /* a reference: the values point into its strings */
         char name[HNAME_MAX + 1];
         size_t len;
-        const char *version; /* in json */
+        const char *version;          /* in json */
+        char tpl_prefix[PFX_MAX + 1]; /* normalised, "" if not given */
         size_t n;
         struct hval v[];
 };
@@ -165,7 +167,8 @@ iditem_parse(json_t *j, size_t max_handle_bytes, char *err, size_t errlen)
         struct iditem *it = NULL;
         const json_t *vals, *e;
         char name[HNAME_MAX + 1];
-        const char *version;
+        const char *version, *tprefix;
+        char tpfx[PFX_MAX + 1] = "";
         size_t len = 0, i;
 
         if (!json_is_object(j)) {
@@ -177,8 +180,16 @@ iditem_parse(json_t *j, size_t max_handle_bytes, char *err, size_t errlen)
         if (iditem_handle(json_object_get(j, "handle"), max_handle_bytes, name,
                           sizeof(name), &len, err, errlen) < 0 ||
             iditem_text(j, "templateVersion", "", IDITEM_NONEMPTY,
-                        IDITEM_MAX_VERSION, 0, &version, err, errlen) < 0)
+                        IDITEM_MAX_VERSION, 0, &version, err, errlen) < 0 ||
+            iditem_text(j, "templatePrefix", "", IDITEM_OPTIONAL, PFX_MAX, 0,
+                        &tprefix, err, errlen) < 0)
                 return NULL;
+        if (tprefix && pfx_normalise(tprefix, strlen(tprefix), tpfx) < 0) {
+                iditem_fail(err, errlen,
+                            "templatePrefix must be dot-separated letters and "
+                            "digits, e.g. 88.123.45");
+                return NULL;
+        }
         vals = json_object_get(j, "value");
         if (!json_is_array(vals) || json_array_size(vals) > IDITEM_MAX_VALUES) {
                 iditem_fail(err, errlen,
@@ -200,6 +211,7 @@ iditem_parse(json_t *j, size_t max_handle_bytes, char *err, size_t errlen)
         memcpy(it->name, name, len + 1);
         it->len = len;
         it->version = version;
+        memcpy(it->tpl_prefix, tpfx, sizeof(tpfx));
         it->json = json_incref(j);
         return it;
 fail:
@@ -227,6 +239,12 @@ const char *
 iditem_version(const struct iditem *it)
 {
         return it->version;
+}
+
+const char *
+iditem_template_prefix(const struct iditem *it)
+{
+        return it->tpl_prefix;
 }
 
 const struct hval *

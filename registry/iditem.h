@@ -4,6 +4,10 @@
  * and turned into handle values, ready to be validated against the
  * template (tpl_check_values) and encoded (hval_encode).
  *
+ * An optional templatePrefix names the prefix whose template
+ * templateVersion is (default: the identifier's own), for templates
+ * their owner shares with listed enterprises (registry/tpl).
+ *
  * Each element of value[] is {index, type, data:{format:"string",
  * value}, auth?}: type at most 128 characters, value at most 255, auth
  * (a reserved permission code) at most 64 and not stored.  Values get
@@ -47,6 +51,8 @@ void iditem_free(struct iditem *it);
 /* The normalised handle (NUL-terminated) and its length. */
 const char *iditem_name(const struct iditem *it, size_t *len);
 const char *iditem_version(const struct iditem *it);
+/* The normalised templatePrefix, or "" when the item has none. */
+const char *iditem_template_prefix(const struct iditem *it);
 /* The client's values, in the order given (views owned by the item). */
 const struct hval *iditem_values(const struct iditem *it, size_t *n);
 

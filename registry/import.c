@@ -684,6 +684,7 @@ import_setup(struct import *im)
         memset(&wo, 0, sizeof(wo));
         wo.socket = o->cfg->redis_socket;
         wo.host = o->cfg->redis_host;
+        wo.password = o->cfg->redis_password;
         wo.port = o->cfg->redis_port;
         wo.conns = o->conns;
         wo.acked = import_acked;

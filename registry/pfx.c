@@ -592,7 +592,7 @@ int
 pfx_where_append(redisContext *rc, const char *prefix)
 {
         char key[PFX_MAX + 16];
-        const char *argv[3 + PFX_REF_NFIELDS] = {"HMGET", key, "ent"};
+        const char *argv[3 + PFX_REF_NFIELDS] = {"HMGET", key, PFX_FIELD_OWNER};
         size_t argvlen[3 + PFX_REF_NFIELDS] = {5, 0, 3};
         size_t i;
 

@@ -40,6 +40,9 @@ enum pfx_proxy {
         PFX_HOSTED = 4,
 };
 
+/* The field of keys_prefix(P) holding the owner's USCC. */
+#define PFX_FIELD_OWNER "ent"
+
 /* What writers and resolvers need to know about a prefix. */
 struct pfx_info {
         char prefix[PFX_MAX + 1]; /* normalised: ASCII upper case */

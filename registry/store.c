@@ -1,6 +1,7 @@
 #include "registry/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/hval.h"
+#include "core/rpool.h"
 #include "registry/keys.h"
 
 /*
@@ -97,6 +99,8 @@ store_fetch(struct rpool *p, struct store_fetch *f, const char *name,
 /* A connection with replies due but silent this long has failed. */
 #define STORE_STALL_MS 30000
 #define STORE_IDLE     ((size_t)-1)
+/* How long a writer connection that must authenticate may take to open. */
+#define STORE_CONNECT_S 5
 
 /* A batch sent, in sending order. */
 struct store_batch {
@@ -145,6 +149,51 @@ store_fail(struct store_writer *w, const char *what, const char *detail)
         return -1;
 }
 
+/*
+ * One writer connection, non-blocking.  With a password it is opened
+ * blocking so AUTH is answered before any batch, then switched to
+ * non-blocking as redisConnectNonBlock would have left it.  NULL with
+ * err.
+ */
+static redisContext *
+store_connect(const struct store_writer_opts *o, char *err, size_t errlen)
+{
+        struct timeval tv = {STORE_CONNECT_S, 0};
+        char why[160];
+        redisContext *rc;
+        int fl;
+
+        if (!o->password || !o->password[0])
+                rc = o->socket[0] ? redisConnectUnixNonBlock(o->socket)
+                                  : redisConnectNonBlock(o->host, o->port);
+        else
+                rc = o->socket[0]
+                         ? redisConnectUnixWithTimeout(o->socket, tv)
+                         : redisConnectWithTimeout(o->host, o->port, tv);
+        if (!rc || rc->err) {
+                snprintf(err, errlen, "redis: %s",
+                         rc ? rc->errstr : "out of memory");
+                goto fail;
+        }
+        if (!o->password || !o->password[0])
+                return rc;
+        if (rpool_auth_sync(rc, o->password, why, sizeof(why)) < 0) {
+                snprintf(err, errlen, "redis: %s", why);
+                goto fail;
+        }
+        if ((fl = fcntl(rc->fd, F_GETFL)) < 0 ||
+            fcntl(rc->fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+                snprintf(err, errlen, "redis: %s", strerror(errno));
+                goto fail;
+        }
+        rc->flags &= ~REDIS_BLOCK;
+        return rc;
+fail:
+        if (rc)
+                redisFree(rc);
+        return NULL;
+}
+
 struct store_writer *
 store_writer_new(const struct store_writer_opts *o, char *err, size_t errlen)
 {
@@ -175,13 +224,9 @@ store_writer_new(const struct store_writer_opts *o, char *err, size_t errlen)
                 k->slot = STORE_IDLE;
                 wbuf_init(&k->cmds, 0);
                 wbuf_init(&k->keys, 0);
-                k->rc = o->socket[0] ? redisConnectUnixNonBlock(o->socket)
-                                     : redisConnectNonBlock(o->host, o->port);
-                if (!k->rc || k->rc->err) {
-                        snprintf(err, errlen, "redis: %s",
-                                 k->rc ? k->rc->errstr : "out of memory");
+                k->rc = store_connect(o, err, errlen);
+                if (!k->rc)
                         goto fail;
-                }
         }
         return w;
 fail:

@@ -64,7 +64,8 @@ struct store_writer_opts {
         const char *socket; /* Unix socket path, or "" for host:port */
         const char *host;
         int port;
-        int conns; /* 1 to STORE_WRITER_MAX_CONNS */
+        const char *password; /* AUTH, NULL or "": none (borrowed) */
+        int conns;            /* 1 to STORE_WRITER_MAX_CONNS */
         store_acked_fn acked;
         void *arg;
 };

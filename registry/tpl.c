@@ -9,6 +9,7 @@
 
 #include "core/hval.h"
 #include "core/utf8.h"
+#include "registry/ent.h"
 #include "registry/evparse.h"
 #include "registry/link.h"
 
@@ -20,7 +21,8 @@ struct tpl_item {
         char type[HVAL_MAX_TYPE_LEN + 1];
         uint32_t index;
         int required;
-        int state; /* 1 enabled, 0 disabled */
+        int state;       /* 1 enabled, 0 disabled */
+        int public_read; /* its values get PUBLIC_READ */
         uint32_t min_len, max_len;
 };
 
@@ -40,6 +42,10 @@ struct tpl {
         struct tpl_item *items;
         size_t nstages;
         struct tpl_stage stages[TPL_MAX_STAGES];
+        /* Enterprises it is shared with; has_ents: the body said. */
+        int has_ents;
+        size_t nents;
+        char ents[TPL_MAX_ENTERPRISES][19];
 };
 
 static int
@@ -221,6 +227,10 @@ tpl_item_parse(const json_t *j, size_t i, struct tpl_item *it, char *err,
             tpl_bool(j, "required", where, &it->required, err, errlen) < 0 ||
             tpl_int(j, "state", where, 1, 0, 1, &state, err, errlen) < 0)
                 return -1;
+        it->public_read = 1;
+        if (json_object_get(j, "publicRead") &&
+            tpl_bool(j, "publicRead", where, &it->public_read, err, errlen) < 0)
+                return -1;
         if (strchr(it->type, ' '))
                 return tpl_fail(err, errlen,
                                 "%sidType must not contain "
@@ -336,6 +346,38 @@ tpl_stages(struct tpl *t, const json_t *root, char *err, size_t errlen)
         return 0;
 }
 
+/* `enterprises`: USCCs the owner shares the template with. */
+static int
+tpl_enterprises(struct tpl *t, const json_t *root, char *err, size_t errlen)
+{
+        const json_t *a = json_object_get(root, "enterprises"), *e;
+        char why[160], uscc[19];
+        size_t i, k;
+
+        if (!a)
+                return 0;
+        if (!json_is_array(a) || json_array_size(a) > TPL_MAX_ENTERPRISES)
+                return tpl_fail(err, errlen,
+                                "enterprises must be an array of at most %u "
+                                "USCCs",
+                                TPL_MAX_ENTERPRISES);
+        t->has_ents = 1;
+        json_array_foreach(a, i, e)
+        {
+                if (!json_is_string(e) ||
+                    ent_uscc(json_string_value(e), uscc, why, sizeof(why)) < 0)
+                        return tpl_fail(err, errlen, "enterprises[%zu]: %s", i,
+                                        json_is_string(e) ? why
+                                                          : "not a string");
+                for (k = 0; k < t->nents; k++)
+                        if (strcmp(t->ents[k], uscc) == 0)
+                                break;
+                if (k == t->nents)
+                        memcpy(t->ents[t->nents++], uscc, sizeof(uscc));
+        }
+        return 0;
+}
+
 struct tpl *
 tpl_parse(const char *json, size_t len, char *err, size_t errlen)
 {
@@ -369,7 +411,8 @@ tpl_parse(const char *json, size_t len, char *err, size_t errlen)
             tpl_int(root, "type", "", 0, 1, 2, &type, err, errlen) < 0 ||
             tpl_text(root, "description", "", 0, TPL_MAX_DESC, desc,
                      sizeof(desc), err, errlen) < 0 ||
-            tpl_stages(t, root, err, errlen) < 0)
+            tpl_stages(t, root, err, errlen) < 0 ||
+            tpl_enterprises(t, root, err, errlen) < 0)
                 goto fail;
         if (!tpl_prefix_ok(t->prefix)) {
                 tpl_fail(err, errlen,
@@ -526,6 +569,12 @@ tpl_merge(struct tpl *cur, const struct tpl *upd, char *err, size_t errlen)
         }
         if (upd->type)
                 cur->type = upd->type;
+        /* A list given replaces the old one, so sharing can be narrowed. */
+        if (upd->has_ents) {
+                cur->has_ents = 1;
+                cur->nents = upd->nents;
+                memcpy(cur->ents, upd->ents, sizeof(cur->ents));
+        }
         free(cur->description);
         cur->description = desc;
         free(cur->items);
@@ -662,6 +711,25 @@ tpl_missing_required(const struct tpl *t, const uint32_t *idx, size_t n)
         return NULL;
 }
 
+int
+tpl_item_public(const struct tpl *t, uint32_t index)
+{
+        const struct tpl_item *it = tpl_find(t, index);
+
+        return !it || it->public_read;
+}
+
+int
+tpl_shared_with(const struct tpl *t, const char *uscc)
+{
+        size_t k;
+
+        for (k = 0; uscc[0] && k < t->nents; k++)
+                if (strcmp(t->ents[k], uscc) == 0)
+                        return 1;
+        return 0;
+}
+
 char *
 tpl_dump(const struct tpl *t)
 {
@@ -680,6 +748,9 @@ tpl_dump(const struct tpl *t)
                               "state", it->state, "metadata", "type", "string",
                               "minLength", (int)it->min_len, "maxLength",
                               (int)it->max_len));
+                if (!it->public_read)
+                        json_object_set_new(json_array_get(items, k),
+                                            "publicRead", json_false());
         }
         root = json_pack("{s:s,s:s,s:s,s:o}", "prefix", t->prefix, "version",
                          t->version, "description", t->description, "items",
@@ -700,6 +771,13 @@ tpl_dump(const struct tpl *t)
                                     json_string(t->subclass));
         if (t->type)
                 json_object_set_new(root, "type", json_integer(t->type));
+        if (t->nents) {
+                json_t *ents = json_array();
+
+                for (k = 0; k < t->nents; k++)
+                        json_array_append_new(ents, json_string(t->ents[k]));
+                json_object_set_new(root, "enterprises", ents);
+        }
         if (t->nstages) {
                 json_t *st = json_array();
 

@@ -11,6 +11,13 @@
  * identifiers' events may use besides the built-in ones (docs/trace.md):
  * code 1-32 of [a-z0-9_-], not built in, unique; name 1-64 characters;
  * at most TPL_MAX_STAGES.
+ *
+ * Data permissions (domain.md §2.E layers 1 and 2), both optional:
+ * `enterprises`, [USCC], the enterprises besides the owner that may
+ * view the template and register identifiers against it (none: only
+ * the owner, and staff view); an item's `publicRead`: false stores the
+ * values written for it without PUBLIC_READ, so only the owner and read
+ * grantees see them (absent: true, as SNMS templates have it).
  */
 #ifndef REGISTRY_TPL_H
 #define REGISTRY_TPL_H
@@ -21,13 +28,14 @@
 struct hval;
 struct tpl;
 
-#define TPL_MIN_INDEX     2000u
-#define TPL_VERSION_INDEX 1001u
-#define TPL_MAX_ITEMS     512u
-#define TPL_MAX_PREFIX    64u
-#define TPL_MAX_VERSION   128u
-#define TPL_MAX_VALUE     255u /* SNMS value limit, in characters */
-#define TPL_MAX_STAGES    32u
+#define TPL_MIN_INDEX       2000u
+#define TPL_VERSION_INDEX   1001u
+#define TPL_MAX_ITEMS       512u
+#define TPL_MAX_PREFIX      64u
+#define TPL_MAX_VERSION     128u
+#define TPL_MAX_VALUE       255u /* SNMS value limit, in characters */
+#define TPL_MAX_STAGES      32u
+#define TPL_MAX_ENTERPRISES 256u
 
 /*
  * Parses and validates a template body (JSON text).  Unknown members are
@@ -43,8 +51,9 @@ size_t tpl_item_count(const struct tpl *t);
 
 /*
  * Applies a PUT: items of `upd` matched by (idIndex, idType) replace
- * their counterpart's name, required, state and metadata; others are
- * added; stages matched by code are renamed, others added.  Nothing is
+ * their counterpart's name, required, state, publicRead and metadata;
+ * others are added; stages matched by code are renamed, others added;
+ * an `enterprises` list given replaces the old one.  No item or stage is
  * ever removed.  prefix and version must be equal.
  * Returns 0, or -1 with err (and `cur` unchanged).
  */
@@ -72,6 +81,12 @@ int tpl_item_by_type(const struct tpl *t, const char *type, size_t len,
  */
 const char *tpl_missing_required(const struct tpl *t, const uint32_t *idx,
                                  size_t n);
+
+/* 0 if the values of item `index` are stored without PUBLIC_READ. */
+int tpl_item_public(const struct tpl *t, uint32_t index);
+
+/* 1 if the template is shared with enterprise `uscc` (upper case). */
+int tpl_shared_with(const struct tpl *t, const char *uscc);
 
 /* 1 if `code` is one of the template's own lifecycle stages. */
 int tpl_has_stage(const struct tpl *t, const char *code);

@@ -86,7 +86,8 @@ tplapi_version(struct api_call *c, const char *v)
 /*
  * May the caller read (write = 0) or change the templates of `prefix`?
  * Staff read every prefix; otherwise the prefix must be registered to
- * the caller's enterprise.  0, or -1 answered.
+ * the caller's enterprise.  0, or -1 answered; for a read by another
+ * enterprise, 1: it may read the templates shared with it only.
  */
 static int
 tplapi_allowed(struct api_call *c, const char *prefix, int write)
@@ -106,6 +107,9 @@ tplapi_allowed(struct api_call *c, const char *prefix, int write)
                 api_fail(c, 503, -1, "store unavailable, retry later");
                 return -1;
         }
+        if (found == 1 && !write && who->ent[0] &&
+            strcmp(info.ent, who->ent) != 0)
+                return 1;
         if (found == 0 || !who->ent[0] || strcmp(info.ent, who->ent) != 0) {
                 api_fail(c, 403, -3,
                          "prefix %s is not registered to your enterprise",
@@ -165,16 +169,38 @@ tplapi_target(char *out, size_t outsz, const char *prefix, const char *version)
         snprintf(out, outsz, "%s:%s", prefix, version);
 }
 
-/* Answers one stored template (a JSON string reply). */
+/* 1 if a stored template (JSON text) is shared with the caller. */
+static int
+tplapi_shared(struct api_call *c, const char *text, size_t len)
+{
+        char err[160];
+        struct tpl *t = tpl_parse(text, len, err, sizeof(err));
+        int yes = t && tpl_shared_with(t, api_who(c)->ent);
+
+        tpl_free(t);
+        return yes;
+}
+
+/*
+ * Answers one stored template (a JSON string reply); `shared_only`: the
+ * caller is another enterprise, which sees it only if it is shared.
+ */
 static void
 tplapi_send_one(struct api_call *c, const redisReply *r, const char *prefix,
-                const char *version)
+                const char *version, int shared_only)
 {
         json_t *t;
 
         if (r->type != REDIS_REPLY_STRING) {
                 api_fail(c, 404, -2, "template %s of prefix %s does not exist",
                          version, prefix);
+                return;
+        }
+        if (shared_only && !tplapi_shared(c, r->str, r->len)) {
+                api_fail(c, 403, -3,
+                         "prefix %s is not registered to your enterprise and "
+                         "its template %s is not shared with it",
+                         prefix, version);
                 return;
         }
         t = json_loadb(r->str, r->len, 0, NULL);
@@ -195,9 +221,9 @@ tplapi_cmp(const void *a, const void *b)
         return strcmp(x->str, y->str);
 }
 
-/* Every template of a prefix, in version order. */
+/* Every template of a prefix (shared_only: shared with the caller). */
 static void
-tplapi_list(struct api_call *c, const char *prefix)
+tplapi_list(struct api_call *c, const char *prefix, int shared_only)
 {
         char key[KEYS_MAX];
         redisReply *set, *r;
@@ -235,9 +261,17 @@ tplapi_list(struct api_call *c, const char *prefix)
                         goto done;
                 /* One deleted since SMEMBERS is simply not listed. */
                 if (r->type == REDIS_REPLY_STRING &&
+                    (!shared_only || tplapi_shared(c, r->str, r->len)) &&
                     (t = json_loadb(r->str, r->len, 0, NULL)))
                         json_array_append_new(out, t);
                 freeReplyObject(r);
+        }
+        if (shared_only && json_array_size(out) == 0) {
+                api_fail(c, 403, -3,
+                         "prefix %s is not registered to your enterprise and "
+                         "shares no template with it",
+                         prefix);
+                goto done;
         }
         api_ok(c, out);
         out = NULL;
@@ -252,12 +286,13 @@ tplapi_get(struct api_call *c)
         const char *version = api_query(c, "version");
         char prefix[PFX_MAX + 1], key[KEYS_MAX];
         redisReply *r;
+        int shared_only;
 
         if (tplapi_prefix(c, api_query(c, "prefix"), prefix) < 0 ||
-            tplapi_allowed(c, prefix, 0) < 0)
+            (shared_only = tplapi_allowed(c, prefix, 0)) < 0)
                 return;
         if (!version || !version[0]) {
-                tplapi_list(c, prefix);
+                tplapi_list(c, prefix, shared_only);
                 return;
         }
         if (tplapi_version(c, version) < 0)
@@ -265,7 +300,7 @@ tplapi_get(struct api_call *c)
         keys_template(key, sizeof(key), prefix, version);
         if (!(r = api_cmd(c, "GET %s", key)))
                 return;
-        tplapi_send_one(c, r, prefix, version);
+        tplapi_send_one(c, r, prefix, version, shared_only);
         freeReplyObject(r);
 }
 

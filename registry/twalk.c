@@ -547,12 +547,10 @@ tw_place(struct twalk *w, struct tnode *n, struct hclient **hc)
         n->state = TN_FETCHED;
         n->hq = -1;
         n->node[0] = '\0';
-        if (p && p->ent[0] && grant_is_owner(w->c, p->ent))
-                n->rights = GRANT_ALL;
-        else if (who->role == USERS_OPERATOR || who->role == USERS_REVIEWER)
-                n->rights = 0;
-        else if (p)
-                n->rights |= p->grant;
+        /* The rule of every plane (grant_decide): resolution agrees. */
+        n->rights =
+            grant_decide(grant_caller(who->role, who->ent), p ? p->ent : "",
+                         n->rights | (p ? p->grant : 0));
         if (n->rec) {
                 n->status = TWALK_OK;
                 snprintf(n->node, sizeof(n->node), "local");

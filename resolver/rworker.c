@@ -205,6 +205,7 @@ rworker_new(struct worker *w, struct config *cfg, struct ssl_ctx_st *tls,
         memset(&o, 0, sizeof(o));
         o.socket = cfg->redis_socket;
         o.host = cfg->redis_host;
+        o.password = cfg->redis_password;
         o.port = cfg->redis_port;
         o.timeout_ms = cfg->request_timeout_ms;
         o.max_inflight = cfg->redis_max_inflight;

@@ -9,6 +9,7 @@
 
 #include <event2/http.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "certs/tls.h"
 #include "core/config.h"
@@ -20,6 +21,9 @@
 #include "core/site.h"
 #include "core/wire.h"
 #include "core/worker.h"
+#include "registry/auth.h"
+#include "registry/grant.h"
+#include "resolver/rperm.h"
 #include "resolver/rworker.h"
 
 #define WEB_MAX_HEADERS 16384
@@ -44,6 +48,8 @@ struct wreq {
         /* Normalised, for the usage statistics; NULL if not a handle. */
         const char *name;
         size_t namelen;
+        int authed; /* a valid bearer token came with it */
+        int rights; /* the caller's GRANT_* bits on the handle */
 };
 
 static void web_api_handle(void *ctx, struct evhttp_request *req,
@@ -125,16 +131,16 @@ web_handle_json(const char *p, size_t len)
         return json_stringn(buf, n);
 }
 
-/* SNMS templateVersion: the public value at index 1001 (TEMPLATE). */
+/* SNMS templateVersion: the readable value at index 1001 (TEMPLATE). */
 static json_t *
-web_template_version(const struct hrec *rec)
+web_template_version(const struct hrec *rec, int rights)
 {
         json_t *v = NULL;
         uint32_t i;
 
         for (i = 0; i < rec->n; i++)
                 if (rec->v[i].index == 1001 &&
-                    (rec->v[i].perms & HVAL_PUBLIC_READ))
+                    rperm_readable(rights, &rec->v[i]))
                         v = json_stringn((const char *)rec->v[i].data.p,
                                          rec->v[i].data.len);
         return v ? v : json_string("");
@@ -174,7 +180,8 @@ web_reply_fast(struct wreq *wr, struct hrec *rec)
         size_t lens[5];
 
         if (wr->shape != SHAPE_HANDLE_NET || wr->pretty || wr->nidx ||
-            wr->ntypes || memchr(wr->given, '"', wr->given_len) ||
+            wr->ntypes || (wr->rights & GRANT_READ) ||
+            memchr(wr->given, '"', wr->given_len) ||
             memchr(wr->given, '\\', wr->given_len))
                 return -1;
         if (!rec->memo && web_memo_values(rec) < 0)
@@ -243,6 +250,53 @@ web_reply_referral(struct wreq *wr, const struct hrec *rec)
         httpd_send_json(wr->req, 300, body, wr->pretty);
 }
 
+/*
+ * A refusal of the caller: 401 (no valid token) or 403 (a value asked
+ * for by index or type that the caller may not read), with the Handle
+ * response code CNRI's REST API gives (402 AUTHENTICATION_NEEDED, 401
+ * INSUFFICIENT_PERMISSIONS) or SNMS status -1 / -3.
+ */
+static void
+web_deny(struct wreq *wr, int http, const char *msg)
+{
+        json_t *body;
+
+        if (http == 401)
+                evhttp_add_header(evhttp_request_get_output_headers(wr->req),
+                                  "WWW-Authenticate", "Bearer");
+        if (wr->shape == SHAPE_HANDLE_NET)
+                body = json_pack("{s:i,s:o,s:s}", "responseCode",
+                                 http == 401 ? RC_AUTHENTICATION_NEEDED
+                                             : RC_INSUFFICIENT_PERMISSIONS,
+                                 "handle",
+                                 web_handle_json(wr->given, wr->given_len),
+                                 "message", msg);
+        else
+                body = json_pack("{s:i,s:s,s:n}", "status",
+                                 http == 401 ? -1 : -3, "message", msg, "data");
+        httpd_send_json(wr->req, http, body, wr->pretty);
+}
+
+/*
+ * 1 if the request names values (index or type filters) of which one
+ * matches a value the caller may not read.  Without a filter the caller
+ * simply gets what it may read, as anonymous callers always do.
+ */
+static int
+web_forbidden(const struct wreq *wr, const struct hrec *rec)
+{
+        struct hfilter f = {wr->nidx, wr->idx, wr->ntypes, wr->types};
+        uint32_t i;
+
+        if (!wr->authed || (!wr->nidx && !wr->ntypes))
+                return 0;
+        for (i = 0; i < rec->n; i++)
+                if (!rperm_readable(wr->rights, &rec->v[i]) &&
+                    hfilter_match(&f, &rec->v[i]))
+                        return 1;
+        return 0;
+}
+
 /* Sends the answer; returns its response code. */
 static uint32_t
 web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
@@ -256,6 +310,12 @@ web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                 web_reply_referral(wr, rec);
                 return rc;
         }
+        if (rc == RC_SUCCESS && rec && web_forbidden(wr, rec)) {
+                web_deny(wr, 403,
+                         "a value asked for is not public and this caller "
+                         "holds no read grant on it");
+                return RC_INSUFFICIENT_PERMISSIONS;
+        }
         if (rc == RC_SUCCESS && rec && web_reply_fast(wr, rec) == 0)
                 return rc;
         vals = json_array();
@@ -263,7 +323,7 @@ web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                 for (i = 0; i < rec->n; i++) {
                         const struct hval *v = &rec->v[i];
 
-                        if (!(v->perms & HVAL_PUBLIC_READ) ||
+                        if (!rperm_readable(wr->rights, v) ||
                             !hfilter_match(&f, v))
                                 continue;
                         json_array_append_new(vals, hjson_value(v));
@@ -286,11 +346,11 @@ web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                                 wr->pretty);
         } else if (rc == RC_SUCCESS) {
                 plen = hname_prefix_len(wr->given, wr->given_len);
-                body = json_pack("{s:i,s:s,s:{s:s%,s:s%,s:o,s:O}}", "status", 1,
-                                 "message", "success", "data", "prefix",
-                                 wr->given, plen, "handle", wr->given,
-                                 wr->given_len, "templateVersion",
-                                 web_template_version(rec), "value", vals);
+                body = json_pack(
+                    "{s:i,s:s,s:{s:s%,s:s%,s:o,s:O}}", "status", 1, "message",
+                    "success", "data", "prefix", wr->given, plen, "handle",
+                    wr->given, wr->given_len, "templateVersion",
+                    web_template_version(rec, wr->rights), "value", vals);
                 httpd_send_json(wr->req, 200, body, wr->pretty);
         } else {
                 body = json_pack("{s:i,s:s,s:n}", "status", web_snms_status(rc),
@@ -379,6 +439,78 @@ web_query_param(void *arg, const char *key, const char *value)
         return 0;
 }
 
+/* Cache first, then Redis; the request is answered and freed. */
+static void
+web_lookup(struct wreq *wr)
+{
+        struct rworker *rw = wr->rw;
+        struct hrec *rec;
+        int from_prefix;
+        uint32_t rc;
+
+        rc = lookup_cached(rw, wr->lk.name, wr->lk.namelen, wr->refer, &rec,
+                           &from_prefix);
+        if (rc != 0) {
+                web_reply(wr, rec, rc, NULL);
+                free(wr);
+                return;
+        }
+        wr->lk.from_prefix = from_prefix;
+        if (lookup_fetch(rw, &wr->lk, web_fetched) < 0) {
+                rw->st.busy++;
+                web_reply(wr, NULL, RC_SERVER_BUSY, NULL);
+                free(wr);
+        }
+}
+
+static void
+web_busy(struct wreq *wr)
+{
+        wr->rw->st.busy++;
+        web_reply(wr, NULL, RC_SERVER_BUSY, NULL);
+        free(wr);
+}
+
+static void
+web_checked(void *arg, int rights)
+{
+        struct wreq *wr = arg;
+
+        if (rights < 0) {
+                web_busy(wr);
+                return;
+        }
+        wr->rights = rights;
+        web_lookup(wr);
+}
+
+static void
+web_identified(void *arg, enum rperm_status st, const struct auth_token *t,
+               const char *why)
+{
+        struct wreq *wr = arg;
+        const char *caller;
+
+        if (st == RPERM_BUSY) {
+                web_busy(wr);
+                return;
+        }
+        if (st == RPERM_DENIED) {
+                web_deny(wr, 401, why);
+                free(wr);
+                return;
+        }
+        wr->authed = 1;
+        caller = grant_caller(t->role, t->ent);
+        if (!caller[0]) {
+                web_lookup(wr); /* staff read what anonymous callers read */
+                return;
+        }
+        if (rperm_check(wr->rw, caller, wr->lk.name, wr->lk.namelen,
+                        web_checked, wr) < 0)
+                web_busy(wr);
+}
+
 /* Common path of both resolution shapes once the handle text is known. */
 static void
 web_resolve(struct rworker *rw, struct evhttp_request *req,
@@ -387,12 +519,11 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         struct wreq *wr = calloc(1, sizeof(*wr));
         const char *query =
             evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-        struct hrec *rec;
-        char name[HNAME_MAX + 1];
+        char name[HNAME_MAX + 1], token[SECRET_HEX64];
         size_t namelen = 0;
         const char *why = NULL;
-        int from_prefix;
-        uint32_t rc;
+        enum auth_bearer bearer;
+        int rc;
 
         rw->st.http_requests++;
         if (!wr) {
@@ -430,21 +561,29 @@ web_resolve(struct rworker *rw, struct evhttp_request *req,
         case HNAME_OK:
                 break;
         }
-        wr->name = name;
+        lookup_init(&wr->lk, name, namelen, wr->refer, 0);
+        wr->name = wr->lk.name; /* outlives this function */
         wr->namelen = namelen;
-        rc = lookup_cached(rw, name, namelen, wr->refer, &rec, &from_prefix);
-        if (rc != 0) {
-                web_reply(wr, rec, rc, NULL);
+        bearer = auth_bearer(
+            evhttp_find_header(evhttp_request_get_input_headers(req),
+                               "Authorization"),
+            token);
+        if (bearer == AUTH_BEARER_NONE) {
+                web_lookup(wr);
+                return;
+        }
+        if (bearer == AUTH_BEARER_BAD) {
+                web_deny(wr, 401,
+                         "malformed bearer token: send Authorization: Bearer "
+                         "<token from /identity/token>");
                 free(wr);
                 return;
         }
-        lookup_init(&wr->lk, name, namelen, wr->refer, from_prefix);
-        wr->name = wr->lk.name; /* outlives this function */
-        if (lookup_fetch(rw, &wr->lk, web_fetched) < 0) {
-                rw->st.busy++;
-                web_reply(wr, NULL, RC_SERVER_BUSY, NULL);
-                free(wr);
-        }
+        /* A token never makes an answer anonymous: it is checked first. */
+        rc = rperm_identify(rw, token, web_identified, wr);
+        OPENSSL_cleanse(token, sizeof(token));
+        if (rc < 0)
+                web_busy(wr);
 }
 
 static void

@@ -356,6 +356,15 @@ EVENT = {
 # Templates with custom lifecycle stages (fuzz_tpl also has the inputs
 # libFuzzer found).
 TPL = {
+    "shared": '{"prefix":"88.1","version":"v1","enterprises":'
+              '["91350100M000100Y","91350100m000100y"],"items":[{"name":"a",'
+              '"idType":"serialNo","idIndex":2000,"publicRead":false}]}',
+    "shared_bad": '{"prefix":"88.1","version":"v1","enterprises":["x",1],'
+                  '"items":[{"name":"a","idType":"t","idIndex":2000,'
+                  '"publicRead":"no"}]}',
+    "shared_empty": '{"prefix":"88.1","version":"v1","enterprises":[],'
+                    '"items":[{"name":"a","idType":"t","idIndex":2000,'
+                    '"publicRead":true}]}',
     "stages": '{"prefix":"88.123.45","version":"v1","items":[{"name":"a",'
               '"idType":"serialNo","idIndex":2000}],"stages":[{"code":'
               '"calibration","name":"校准"},{"code":"paint_2-b","name":'
@@ -721,10 +730,27 @@ HMSG = {
     "empty": "",
 }
 
+# Authorization header values, then after a newline a stored token
+# record "name role ent gen" (registry/auth).
+TOKEN = "0123456789abcdef" * 4
+BEARER = {
+    "ok": "Bearer " + TOKEN + "\nent101 enterprise 91350100m000100y 3",
+    "lower_scheme": "bearer " + TOKEN + "\nop operator - 0",
+    "upper_hex": "Bearer " + TOKEN.upper() + "\nent1 enterprise X",
+    "short": "Bearer abc\nent1 platform 91350100M000100Y",
+    "long": "Bearer " + TOKEN + "0\nname",
+    "basic": "Basic dXNlcjpwdw==\nent1 nobody 9135 0",
+    "no_gen": "Bearer " + TOKEN + "\nent1 enterprise 91350100M000100Y",
+    "too_long_record": "Bearer " + TOKEN + "\n" + "x" * 200 + " operator -",
+    "nul_in_record": b"Bearer x\nent1\x00 enterprise - 0",
+    "empty": "",
+}
+
 TARGETS = {
     "fuzz_certid": CERTID,
     "fuzz_hkey": HKEY,
     "fuzz_hmsg": HMSG,
+    "fuzz_bearer": BEARER,
     "fuzz_etag": ETAG,
     "fuzz_wire": WIRE,
     "fuzz_hclient": HCLIENT,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -156,6 +157,42 @@ load_file_error_names_path(void **state)
         assert_null(c);
         snprintf(want, sizeof(want), "%s:3:3: unknown key \"nope\"", path);
         assert_string_equal(err, want);
+        unlink(path);
+}
+
+/* A file setting a secret must be 0600: 0640 and 0604 are refused. */
+static void
+secret_needs_private_file(void **state)
+{
+        static const mode_t refused[] = {0640, 0604, 0660};
+        char path[256], *dump;
+        struct config *c;
+        size_t i;
+
+        (void)state;
+        write_tmp(path, sizeof(path), "{\"redis_password\": \"s3cr3t-pw\"}\n");
+        for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+                assert_int_equal(chmod(path, refused[i]), 0);
+                assert_null(config_load(path, err, sizeof(err)));
+                assert_non_null(strstr(err, "redis_password, a secret"));
+                assert_null(strstr(err, "s3cr3t-pw"));
+        }
+        assert_int_equal(chmod(path, 0600), 0);
+        c = config_load(path, err, sizeof(err));
+        assert_non_null(c);
+        assert_string_equal(c->redis_password, "s3cr3t-pw");
+        dump = config_dump(c);
+        assert_null(strstr(dump, "s3cr3t-pw"));
+        assert_non_null(strstr(dump, "\"redis_password\": \"(set)\""));
+        free(dump);
+        config_unref(c);
+        unlink(path);
+        /* Without a secret the mode is the operator's business. */
+        write_tmp(path, sizeof(path), "{\"http_port\": 8080}\n");
+        assert_int_equal(chmod(path, 0644), 0);
+        c = config_load(path, err, sizeof(err));
+        assert_non_null(c);
+        config_unref(c);
         unlink(path);
 }
 
@@ -448,6 +485,7 @@ main(void)
             cmocka_unit_test(reload_rejects_invalid_file),
             cmocka_unit_test(dump_reparses_to_same_config),
             cmocka_unit_test(refcount),
+            cmocka_unit_test(secret_needs_private_file),
         };
 
         return cmocka_run_group_tests_name("config", tests, NULL, NULL);

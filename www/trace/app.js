@@ -153,18 +153,23 @@
     var seen = {};
     clear(tbody);
     show("values-section", true);
+    /* Not public: permissions "AR AW PR PW", PUBLIC_READ the third. */
+    function restricted(v) {
+      return String(v.permissions || "").charAt(2) === "0";
+    }
     if (handles.ok && handles.body && handles.body.values) {
       handles.body.values.forEach(function (v) {
         seen[v.index] = true;
-        rows.push({ v: v, restricted: false });
+        rows.push({ v: v, restricted: restricted(v) });
       });
     }
-    /* What a token adds: the root's values in the trace answer. */
+    /* The node answers both with the caller's rights; the trace's root
+       may still add what a failed resolution left out. */
     var root = trace.ok && trace.body && trace.body.data &&
       (trace.body.data.nodes || [])[0];
     if (root && root.values) {
       root.values.forEach(function (v) {
-        if (!seen[v.index]) rows.push({ v: v, restricted: true });
+        if (!seen[v.index]) rows.push({ v: v, restricted: restricted(v) });
       });
     }
     rows.sort(function (a, b) { return a.v.index - b.v.index; });
