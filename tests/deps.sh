@@ -4,7 +4,8 @@
 # As root it runs apt-get; otherwise it prints the command to run.
 PKGS="build-essential pkg-config libevent-dev libhiredis-dev libc-ares-dev
 libssl-dev libjansson-dev libcmocka-dev redis-server redis-tools clang
-libclang-rt-14-dev clang-format python3 curl openssl wrk nginx-light systemd
+libclang-rt-14-dev clang-format python3 python3-cryptography curl openssl wrk
+nginx-light systemd
 chromium chromium-driver fonts-wqy-microhei"
 missing=""
 for p in $PKGS; do

@@ -6,6 +6,7 @@ the registry's own rules, and restricted values shown to an identity.
 The client side of the protocol is built here with `cryptography`."""
 import hashlib
 import hmac
+import json
 import os
 import struct
 import time
@@ -543,7 +544,8 @@ def _(n):
 
 
 @g.test("restricted values: anonymous PO gets public ones over UDP and "
-        "TCP; no PO is challenged; the owner's identity gets all")
+        "TCP; no PO is challenged; the owner's identity gets all, a read "
+        "grantee's identity the restricted ones until revoked")
 def _(n):
     e = Ent(n)
     h = e.prefix + "/R-1"
@@ -564,6 +566,27 @@ def _(n):
                other.key)
     expect(m, 1, "resolution as another enterprise")
     eq(sorted(m.values()), [1001, 2000], "others see public only")
+    # A read grant to that enterprise: its identity now reads over TCP
+    # what its token reads over HTTP (one rule, docs/trace.md).
+    r = n.redis_cli("HSET", "ent:{%s}" % other.uscc, "state", "approved")
+    eq(r.returncode, 0, "approved enterprise record (%r)" % r.stderr)
+    snms.ok(n, "POST", "/api/grants/" + h,
+            {"grantee": other.uscc, "scopes": ["read"]}, e.token)
+    m = authed(s, OC["resolve"], resolution_body(h), other.admin, 300,
+               other.key)
+    expect(m, 1, "resolution as a read grantee")
+    eq(sorted(m.values()), [1001, 1002, 1003, 2000, 2001],
+       "a read grantee sees the restricted values")
+    st, _, body = n.http("GET", "/api/handles/" + h,
+                         headers={"Authorization": "Bearer " + other.token})
+    eq((st, sorted(v["index"] for v in json.loads(body)["values"])),
+       (200, [1001, 1002, 1003, 2000, 2001]), "the same over HTTP")
+    snms.ok(n, "DELETE", "/api/grants/" + h + "?grantee=" + other.uscc,
+            token=e.token)
+    m = authed(s, OC["resolve"], resolution_body(h), other.admin, 300,
+               other.key)
+    expect(m, 1, "resolution after the grant is revoked")
+    eq(sorted(m.values()), [1001, 2000], "revoked: public only again")
     s.close()
 
 
