@@ -107,10 +107,11 @@ def all_views(n, handle):
 
 
 def snapshot(n, pattern="h:*"):
-    """Every matching key (but the audit stream) with its exact contents
-    (DUMP)."""
+    """Every matching key (but the audit stream and the usage statistics,
+    which the node flushes on a timer) with its exact contents (DUMP)."""
     keys = sorted(k for k in n.redis_cli("--scan", "--pattern", pattern)
-                  .stdout.split("\n") if k and k != "audit")
+                  .stdout.split("\n")
+                  if k and k != "audit" and not k.startswith("st:"))
     return dict(zip(keys, snms.redis_many(n, [["DUMP", k] for k in keys])))
 
 
