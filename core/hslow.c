@@ -13,7 +13,8 @@
 /*
  * One per connection: made when evhttp asks for the connection's
  * bufferevent, tied to the connection's close callback on the next loop
- * turn (evhttp makes the connection only after asking), freed by it.
+ * turn (evhttp makes the connection only after asking), or earlier if
+ * its first request comes first; freed by that callback.
  */
 struct hslow_conn {
         struct hslow *s;
@@ -23,19 +24,34 @@ struct hslow_conn {
         int fd;                   /* -1 until set up */
         void (*on_close)(void *); /* hslow_on_close */
         void *on_close_arg;
+        struct hslow_conn *prev, *next; /* in s->pending until set up */
 };
 
 struct hslow {
         struct timeval deadline;
-        hslow_bev_fn make_bev; /* NULL: a plain socket bufferevent */
+        struct hslow_conn *pending; /* made, not set up yet */
+        hslow_bev_fn make_bev;      /* NULL: a plain socket bufferevent */
         void *make_arg;
         struct hslow_conn **by_fd; /* set-up connections, for hslow_done */
         size_t nfd;
 };
 
 static void
+hslow_unlink(struct hslow_conn *c)
+{
+        if (c->prev)
+                c->prev->next = c->next;
+        else if (c->s->pending == c)
+                c->s->pending = c->next;
+        if (c->next)
+                c->next->prev = c->prev;
+        c->prev = c->next = NULL;
+}
+
+static void
 hslow_conn_free(struct hslow_conn *c)
 {
+        hslow_unlink(c);
         if (c->fd >= 0 && c->s->by_fd[c->fd] == c)
                 c->s->by_fd[c->fd] = NULL;
         event_free(c->setup);
@@ -104,6 +120,16 @@ hslow_room(struct hslow *s, int fd)
         return 0;
 }
 
+/* The connection exists: watch it by fd and hold its close callback. */
+static void
+hslow_attach(struct hslow_conn *c, struct evhttp_connection *evcon, int fd)
+{
+        hslow_unlink(c);
+        c->fd = fd;
+        c->s->by_fd[fd] = c;
+        evhttp_connection_set_closecb(evcon, hslow_closed_cb, c);
+}
+
 static void
 hslow_setup_cb(evutil_socket_t unused, short what, void *arg)
 {
@@ -122,9 +148,7 @@ hslow_setup_cb(evutil_socket_t unused, short what, void *arg)
                                    c);
                 hslow_conn_free(c);
         } else {
-                c->fd = fd;
-                c->s->by_fd[fd] = c;
-                evhttp_connection_set_closecb(evcon, hslow_closed_cb, c);
+                hslow_attach(c, evcon, fd);
         }
         bufferevent_decref(bev); /* taken in hslow_bev_cb */
 }
@@ -161,6 +185,9 @@ hslow_bev_cb(struct event_base *base, void *arg)
         /* evhttp may free it before the setup runs (out of memory). */
         bufferevent_incref(bev);
         evtimer_add(c->setup, &now);
+        if ((c->next = s->pending))
+                c->next->prev = c;
+        s->pending = c;
         return bev;
 }
 
@@ -178,7 +205,10 @@ hslow_new(struct evhttp *http, int deadline_s, hslow_bev_fn make_bev, void *arg)
         return s;
 }
 
-/* The watched connection of a request, or NULL. */
+/*
+ * The watched connection of a request, or NULL.  A request may come
+ * before the setup timer ran: the connection is then set up here.
+ */
 static struct hslow_conn *
 hslow_conn_of(struct hslow *s, struct evhttp_request *req)
 {
@@ -191,9 +221,17 @@ hslow_conn_of(struct hslow *s, struct evhttp_request *req)
                 return NULL;
         bev = evhttp_connection_get_bufferevent(evcon);
         fd = bufferevent_getfd(bev);
-        if (fd < 0 || (size_t)fd >= s->nfd || !(c = s->by_fd[fd]) ||
-            c->bev != bev)
+        if (fd < 0)
                 return NULL;
+        if ((size_t)fd < s->nfd && (c = s->by_fd[fd]) && c->bev == bev)
+                return c;
+        for (c = s->pending; c && c->bev != bev; c = c->next)
+                ;
+        if (!c || hslow_room(s, fd) < 0)
+                return NULL;
+        evtimer_del(c->setup);
+        hslow_attach(c, evcon, fd);
+        bufferevent_decref(bev); /* the setup timer's, which will not run */
         return c;
 }
 

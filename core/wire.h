@@ -92,7 +92,8 @@ enum {
         X(RC_SESSION_TIMEOUT, 500)                                             \
         X(RC_SESSION_FAILED, 501)                                              \
         X(RC_INVALID_SESSION_KEY, 502)                                         \
-        X(RC_SESSION_MESSAGE_REJECTED, 505)
+        X(RC_SESSION_MESSAGE_REJECTED, 505)                                    \
+        X(RC_REGISTER_COUNT_LIMIT, 604) /* IDIS: a quota refused a create */
 
 #define WIRE_ENUM(name, val) name = val,
 enum wire_opcode { WIRE_OPCODES(WIRE_ENUM) };

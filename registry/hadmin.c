@@ -515,6 +515,9 @@ hadmin_written(struct hadmin_job *j, int http, const char *msg)
                         break;
         hadmin_fail(j, i < sizeof(map) / sizeof(map[0]) ? map[i].rc : RC_ERROR,
                     "%s", msg);
+        /* The prefix holds its quota of identifiers (registry/quota). */
+        if (http == 403 && strstr(msg, "quota reached"))
+                j->rc = RC_REGISTER_COUNT_LIMIT;
         /* Other conflicts: a concurrent write, a prefix not served here. */
         if (http == 409 && !strstr(msg, "exists"))
                 j->rc = strstr(msg, "meanwhile") ? RC_SERVER_BUSY

@@ -590,6 +590,24 @@ def _(n):
     s.close()
 
 
+@g.test("a prefix at its quota: CREATE over Handle gets the IDIS "
+        "REGISTER_COUNT_LIMIT (604) and stores nothing")
+def _(n):
+    e = Ent(n)
+    s = n.tcp_connect()
+    op = snms.account(n, "hauth-quota-op", "operator")
+    snms.ok(n, "PUT", "/snms/api/prefix/quota", {"prefix": e.prefix,
+                                                 "max": 1}, op)
+    h1, h2 = e.prefix + "/Q-1", e.prefix + "/Q-2"
+    expect(authed(s, OC["create"], values_body(h1, item_values("S1")),
+                  e.admin, 300, e.key), 1, "first create, within the quota")
+    expect(authed(s, OC["create"], values_body(h2, item_values("S2")),
+                  e.admin, 300, e.key), 604, "second create, over the quota",
+           "quota")
+    eq(n.resolve(h2).rc_name, "HANDLE_NOT_FOUND", "nothing stored")
+    s.close()
+
+
 @g.test("idctl admin signs the challenge with a key file: create, modify, "
         "list, delete; a key others can read is refused")
 def _(n):
