@@ -37,18 +37,13 @@ struct config_key {
 /* The one list of configuration keys; docs/configuration.md mirrors it. */
 static const struct config_key keys[] = {
     INT(workers, 0, 256, 0, 0), /* 0 = one per core */
-    STR(handle_bind, "0.0.0.0", 0),
-    INT(handle_port, 1, 65535, 2641, 0),
-    STR(http_bind, "0.0.0.0", 0),
-    INT(http_port, 1, 65535, 8000, 0),
-    STR(admin_bind, "127.0.0.1", 0),
-    INT(admin_port, 0, 65535, 8001, 0),
-    STR(redis_socket, "", 0),
-    STR(redis_host, "127.0.0.1", 0),
+    STR(handle_bind, "0.0.0.0", 0), INT(handle_port, 1, 65535, 2641, 0),
+    STR(http_bind, "0.0.0.0", 0), INT(http_port, 1, 65535, 8000, 0),
+    STR(admin_bind, "127.0.0.1", 0), INT(admin_port, 0, 65535, 8001, 0),
+    STR(redis_socket, "", 0), STR(redis_host, "127.0.0.1", 0),
     INT(redis_port, 1, 65535, 6379, 0),
     INT(redis_max_inflight, 16, 1000000, 10000, 1),
-    INT(request_timeout_ms, 10, 60000, 1000, 1),
-    BOOL(cache, 1, 1),
+    INT(request_timeout_ms, 10, 60000, 1000, 1), BOOL(cache, 1, 1),
     INT(cache_entries, 16, 100000000, 200000, 0),
     INT(cache_max_mb, 1, 1048576, 128, 0), /* per worker */
     INT(cache_ttl_max_s, 0, 86400 * 2, 300, 1),
@@ -59,12 +54,9 @@ static const struct config_key keys[] = {
     INT(max_message_bytes, 1024, 262144, 65536, 1),
     INT(max_handle_bytes, 16, 2048, 255, 1),
     INT(access_log_sample, 0, 1000000, 0, 1), /* 0: no access log */
-    INT(site_serial, 0, 65535, 1, 1),
-    STR(site_address, "127.0.0.1", 1),
-    STR(site_description, "idnode secondary node", 1),
-    STR(node_prefix, "", 0),
-    STR(ghr_name, "", 0),
-    INT(registry_threads, 1, 64, 4, 0),
+    INT(site_serial, 0, 65535, 1, 1), STR(site_address, "127.0.0.1", 1),
+    STR(site_description, "idnode secondary node", 1), STR(node_prefix, "", 0),
+    STR(ghr_name, "", 0), INT(registry_threads, 1, 64, 4, 0),
     INT(http_max_body_kb, 64, 65536, 8192, 0),
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),
     BOOL(publish_registrant, 0, 0),
@@ -78,9 +70,14 @@ static const struct config_key keys[] = {
     INT(stats_max_prefixes, 1, 1000000, 4096, 0), /* per worker and hour */
     INT(stats_max_handles, 1, 1000000, 4096, 0),  /* per worker, interval */
     INT(stats_max_clients, 1, 1000000, 4096, 0),  /* per worker, interval */
-    STR(log_level, "info", 1),
-    STR(log_file, "", 1),
+    STR(log_level, "info", 1), STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */
+    /* DNS (c-ares per worker): used only when one of the three below is set. */
+    STR(dns_servers, "", 0), /* "" = the system resolver */
+    INT(dns_timeout_ms, 50, 30000, 2000, 0), INT(dns_tries, 1, 5, 2, 0),
+    STR(peer_names, "", 0), /* "host:port,..." resolved and re-resolved */
+    STR(oid_zone, "", 0),   /* e.g. "oid-res.org"; "" = no OID gateway */
+    STR(gs1_zone, "", 0),   /* e.g. "gtin.gs1.id.onsepc.com"; "" = none */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -258,6 +255,32 @@ config_valid_prefix(const char *s)
         return part > 0;
 }
 
+/* A DNS zone: dot-separated labels of letters, digits, '-' and '_'. */
+static int
+config_valid_zone(const char *s)
+{
+        size_t i, n = strlen(s), label = 0;
+
+        if (n > 200)
+                return 0;
+        for (i = 0; i < n; i++) {
+                if (s[i] == '.') {
+                        if (label == 0)
+                                return 0;
+                        label = 0;
+                } else if (((s[i] >= '0' && s[i] <= '9') ||
+                            (s[i] >= 'A' && s[i] <= 'Z') ||
+                            (s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' ||
+                            s[i] == '_') &&
+                           ++label <= 63) {
+                        continue;
+                } else {
+                        return 0;
+                }
+        }
+        return label > 0;
+}
+
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err,
              size_t errlen)
@@ -305,6 +328,12 @@ config_parse(const char *name, const char *text, size_t len, char *err,
                 why = "expected a prefix such as 88.123 (digits and letters "
                       "in dot-separated parts)";
         }
+        if (!bad_key && c->oid_zone[0] && !config_valid_zone(c->oid_zone))
+                bad_key = "oid_zone";
+        if (!bad_key && c->gs1_zone[0] && !config_valid_zone(c->gs1_zone))
+                bad_key = "gs1_zone";
+        if (bad_key && !why)
+                why = "expected a DNS zone such as oid-res.org";
         if (bad_key) {
                 config_locate(text, len, bad_key, &line, &col);
                 snprintf(err, errlen, "%s:%d:%d: %s \"%s\"", name, line, col,

@@ -60,6 +60,12 @@ struct config {
         char log_level[CONFIG_STR_MAX];
         char log_file[CONFIG_STR_MAX];
         char secret_key_file[CONFIG_STR_MAX];
+        char dns_servers[CONFIG_STR_MAX]; /* "" = /etc/resolv.conf */
+        int dns_timeout_ms;
+        int dns_tries;
+        char peer_names[CONFIG_STR_MAX]; /* "host:port,..." */
+        char oid_zone[CONFIG_STR_MAX];   /* "" = no OID resolution */
+        char gs1_zone[CONFIG_STR_MAX];   /* "" = no GS1 resolution */
 };
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */

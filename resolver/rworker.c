@@ -17,7 +17,10 @@
 #include "core/worker.h"
 #include "registry/keys.h"
 #include "resolver/cache.h"
+#include "resolver/dns.h"
+#include "resolver/gateway.h"
 #include "resolver/hproto.h"
+#include "resolver/peername.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
 #include "resolver/web.h"
@@ -84,6 +87,32 @@ rworker_build_site(struct rworker *rw)
         }
         wbuf_free(&w);
         return rc;
+}
+
+/*
+ * DNS only when something needs it: in the default configuration no
+ * channel exists and no query is ever sent (docs/heterogeneous.md).
+ */
+static int
+rworker_dns_start(struct rworker *rw, char *err, size_t errlen)
+{
+        const struct config *cfg = rw->cfg;
+
+        if (!(rw->gw = gateway_new())) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+        }
+        if (!cfg->oid_zone[0] && !cfg->gs1_zone[0] && !cfg->peer_names[0])
+                return 0;
+        rw->dns = dns_new(rw->base, cfg->dns_servers, cfg->dns_timeout_ms,
+                          cfg->dns_tries, err, errlen);
+        if (!rw->dns)
+                return -1;
+        if (cfg->peer_names[0] &&
+            !(rw->peers = peername_new(rw->base, rw->dns, cfg->peer_names, err,
+                                       errlen)))
+                return -1;
+        return 0;
 }
 
 /* Starts serving what the listeners have queued (once). */
@@ -183,7 +212,8 @@ rworker_new(struct worker *w, struct config *cfg, char *err, size_t errlen)
                 snprintf(err, errlen, "out of memory");
                 goto fail;
         }
-        if (udp_start(rw, err, errlen) < 0 || tcp_start(rw, err, errlen) < 0 ||
+        if (rworker_dns_start(rw, err, errlen) < 0 ||
+            udp_start(rw, err, errlen) < 0 || tcp_start(rw, err, errlen) < 0 ||
             web_start(rw, err, errlen) < 0 || rworker_hold(rw) < 0)
                 goto fail;
         return rw;
@@ -203,6 +233,9 @@ rworker_free(struct rworker *rw)
                 event_free(rw->open_ev);
         /* First: pending lookups are answered while listeners still exist. */
         rpool_free(rw->redis);
+        dns_free(rw->dns); /* cancels the lookups of peers and gateway */
+        peername_free(rw->peers);
+        gateway_free(rw->gw);
         web_stop(rw);
         tcp_stop(rw);
         udp_stop(rw);
@@ -271,6 +304,12 @@ rworker_reload(struct rworker *rw, struct config *cfg)
         if (!cfg->cache)
                 cache_clear(rw->cache);
         config_unref(old);
+}
+
+struct peername *
+rworker_peers(struct rworker *rw)
+{
+        return rw->peers;
 }
 
 struct rpool *

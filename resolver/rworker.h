@@ -78,6 +78,10 @@ struct rworker {
         struct rstats st;
         uint64_t access_seq; /* answers, for access_log_sample */
         struct tally *tally; /* usage statistics, or NULL (borrowed) */
+        /* c-ares channel, only when DNS is configured (rworker_dns_wanted) */
+        struct dns *dns;
+        struct peername *peers; /* peer_names, or NULL */
+        struct gateway *gw;     /* heterogeneous identifiers' answer cache */
 };
 
 /*
@@ -98,6 +102,8 @@ void rworker_free(struct rworker *rw);
 void rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg);
 /* Applies a reloaded config (takes a reference, drops the old one). */
 void rworker_reload(struct rworker *rw, struct config *cfg);
+/* Servers configured by name (resolver/peername), or NULL. */
+struct peername *rworker_peers(struct rworker *rw);
 /* The worker's Redis pool and HTTP server, for other layers' routes. */
 struct rpool *rworker_redis(struct rworker *rw);
 struct httpd *rworker_httpd(struct rworker *rw);
