@@ -131,6 +131,14 @@ size_t keys_events(char *out, size_t outsz, const char *name, size_t len);
 size_t keys_links(char *out, size_t outsz, const char *name, size_t len);
 size_t keys_grants(char *out, size_t outsz, const char *name, size_t len);
 
+/*
+ * idmap:{SCHEME:ID}  hash  a heterogeneous identifier mapped to one of
+ *                          our handles (registry/idmap): handle, ent
+ *                          (owner USCC), c (set at, unix seconds).
+ * SCHEME is "oid" or "gs1", ID the normalised identifier (core/hetid).
+ */
+size_t keys_idmap(char *out, size_t outsz, const char *scheme, const char *id);
+
 /* The audit stream: who changed what, when, from where. */
 #define KEYS_AUDIT "audit"
 
