@@ -19,6 +19,150 @@
 
 #define IDMAP_KEY_MAX (HETID_ID_MAX + 16)
 
+/* ------------------------------------------ GS1 company prefixes */
+
+#define IDMAP_GCP_MIN 6
+#define IDMAP_GCP_MAX 12
+
+/* "gcp:DIGITS" in the path: 1 with digits copied, 0 if not such a path. */
+static int
+idmap_gcp_arg(struct api_call *c, char *gcp)
+{
+        size_t len, i;
+        const char *arg = api_arg(c, &len);
+
+        if (!arg || len < 4 || memcmp(arg, "gcp:", 4) != 0)
+                return 0;
+        arg += 4;
+        len -= 4;
+        for (i = 0; i < len && arg[i] >= '0' && arg[i] <= '9'; i++)
+                ;
+        if (i != len || len < IDMAP_GCP_MIN || len > IDMAP_GCP_MAX) {
+                api_fail(c, 400, -2, "a GS1 company prefix has 6 to 12 digits");
+                return -1;
+        }
+        memcpy(gcp, arg, len);
+        gcp[len] = '\0';
+        return 1;
+}
+
+/* The stored "PREFIX USCC" split; 1 found, 0 none, -1 answered. */
+static int
+idmap_gcp_load(struct api_call *c, const char *gcp, char prefix[PFX_MAX + 1],
+               char ent[19])
+{
+        redisReply *r = api_cmd(c, "HGET %s %s", KEYS_IDMAP_GCP, gcp);
+        const char *sp;
+        int found = 0;
+
+        if (!r)
+                return -1;
+        if (r->type == REDIS_REPLY_STRING &&
+            (sp = memchr(r->str, ' ', r->len)) &&
+            (size_t)(sp - r->str) <= PFX_MAX &&
+            r->len - (size_t)(sp - r->str) - 1 < 19) {
+                memcpy(prefix, r->str, (size_t)(sp - r->str));
+                prefix[sp - r->str] = '\0';
+                snprintf(ent, 19, "%s", sp + 1);
+                found = 1;
+        }
+        freeReplyObject(r);
+        return found;
+}
+
+static void
+idmap_gcp_get(struct api_call *c, const char *gcp)
+{
+        char prefix[PFX_MAX + 1], ent[19];
+        int found = idmap_gcp_load(c, gcp, prefix, ent);
+
+        if (found == 0)
+                api_fail(c, 404, -2, "company prefix %s is not mapped here",
+                         gcp);
+        else if (found > 0)
+                api_ok(c, json_pack("{s:s,s:s}", "gcp", gcp, "prefix", prefix));
+}
+
+static void
+idmap_gcp_set(struct api_call *c, const char *gcp)
+{
+        const char *p =
+            json_string_value(json_object_get(api_body(c), "prefix"));
+        char prefix[PFX_MAX + 1], held[PFX_MAX + 1], ent[19], val[PFX_MAX + 20];
+        struct pfx_info pfx;
+        redisReply *r;
+        int found;
+
+        if (!p || pfx_normalise(p, strlen(p), prefix) < 0) {
+                api_fail(c, 400, -2, "prefix: expected one of our prefixes");
+                return;
+        }
+        if (!api_redis(c))
+                return;
+        if ((found = pfx_get(api_redis(c), prefix, &pfx)) <= 0) {
+                if (found < 0)
+                        api_fail(c, 503, -1, "store unavailable, retry later");
+                else
+                        api_fail(c, 404, -2, "prefix %s is not registered here",
+                                 prefix);
+                return;
+        }
+        if (!grant_is_owner(c, pfx.ent)) {
+                snms_refuse(c, "idmap.set", gcp, 403, -3,
+                            "%s belongs to another enterprise", prefix);
+                return;
+        }
+        snprintf(val, sizeof(val), "%s %s", prefix, pfx.ent);
+        /* Claimed atomically: of two enterprises racing, one wins. */
+        if (!(r = api_cmd(c, "HSETNX %s %s %s", KEYS_IDMAP_GCP, gcp, val)))
+                return;
+        freeReplyObject(r);
+        if ((found = idmap_gcp_load(c, gcp, held, ent)) < 0)
+                return;
+        if (found == 0 || strcmp(ent, pfx.ent) != 0) {
+                snms_refuse(c, "idmap.set", gcp, 403, -3,
+                            "company prefix %s is mapped by another "
+                            "enterprise",
+                            gcp);
+                return;
+        }
+        if (!(r = api_cmd(c, "HSET %s %s %s", KEYS_IDMAP_GCP, gcp, val)))
+                return;
+        freeReplyObject(r);
+        api_audit(c, "idmap.set", gcp, "ok");
+        api_ok(c, json_pack("{s:s,s:s}", "gcp", gcp, "prefix", prefix));
+}
+
+static void
+idmap_gcp_delete(struct api_call *c, const char *gcp)
+{
+        char prefix[PFX_MAX + 1], ent[19];
+        int found = idmap_gcp_load(c, gcp, prefix, ent);
+        redisReply *r;
+
+        if (found < 0)
+                return;
+        if (found == 0) {
+                api_fail(c, 404, -2, "company prefix %s is not mapped here",
+                         gcp);
+                return;
+        }
+        if (!grant_is_owner(c, ent)) {
+                snms_refuse(c, "idmap.delete", gcp, 403, -3,
+                            "company prefix %s is mapped by another "
+                            "enterprise",
+                            gcp);
+                return;
+        }
+        if (!(r = api_cmd(c, "HDEL %s %s", KEYS_IDMAP_GCP, gcp)))
+                return;
+        freeReplyObject(r);
+        api_audit(c, "idmap.delete", gcp, "ok");
+        api_ok(c, NULL);
+}
+
+/* -------------------------------------------- single identifiers */
+
 /* The identifier in the path; 0, or -1 with the call answered (400). */
 static int
 idmap_subject(struct api_call *c, struct hetid *id, char key[IDMAP_KEY_MAX])
@@ -55,6 +199,18 @@ idmap_view(const struct hetid *id, const char *handle)
                          hetid_scheme_name(id->scheme), "handle", handle);
 }
 
+/* Routes whose path names a company prefix ("gcp:DIGITS"): 1 handled. */
+static int
+idmap_gcp(struct api_call *c, void (*fn)(struct api_call *, const char *))
+{
+        char gcp[16];
+        int k = idmap_gcp_arg(c, gcp);
+
+        if (k > 0)
+                fn(c, gcp);
+        return k != 0;
+}
+
 static void
 idmap_get(struct api_call *c)
 {
@@ -62,7 +218,7 @@ idmap_get(struct api_call *c)
         struct hetid id;
         json_t *m;
 
-        if (idmap_subject(c, &id, key) < 0)
+        if (idmap_gcp(c, idmap_gcp_get) || idmap_subject(c, &id, key) < 0)
                 return;
         if (!(m = idmap_load(c, key))) {
                 if (!api_answered(c))
@@ -113,7 +269,7 @@ idmap_set(struct api_call *c)
         redisReply *r;
         int found;
 
-        if (idmap_subject(c, &id, key) < 0)
+        if (idmap_gcp(c, idmap_gcp_set) || idmap_subject(c, &id, key) < 0)
                 return;
         if (!h || hname_check((const uint8_t *)h, strlen(h),
                               (size_t)api_config(c)->max_handle_bytes, name,
@@ -164,7 +320,7 @@ idmap_delete(struct api_call *c)
         struct hetid id;
         redisReply *r;
 
-        if (idmap_subject(c, &id, key) < 0 ||
+        if (idmap_gcp(c, idmap_gcp_delete) || idmap_subject(c, &id, key) < 0 ||
             idmap_may_change(c, "idmap.delete", key, &id, 1) < 0)
                 return;
         if (!(r = api_cmd(c, "DEL %s", key)))

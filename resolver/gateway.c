@@ -297,6 +297,64 @@ gw_resolve_dns(struct gwreq *gr)
                 gw_fail(gr, 503, "cannot start a DNS lookup");
 }
 
+/* GS1 company prefixes are 6 to 12 digits after the indicator digit. */
+#define GW_GCP_MIN 6
+#define GW_GCP_MAX 12
+#define GW_GCP_N   (GW_GCP_MAX - GW_GCP_MIN + 1)
+
+/* HMGET idmap:gcp <the GTIN's 7 candidate company prefixes>. */
+static void
+gw_gcp_mapped(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct gwreq *gr = arg;
+        char handle[HETID_ID_MAX + 64];
+        const struct redisReply *e;
+        const char *sp;
+        size_t i, plen;
+
+        if (st != RPOOL_OK || !r || r->type != REDIS_REPLY_ARRAY ||
+            r->elements != GW_GCP_N) {
+                gw_fail(gr, 503, "store unavailable, retry later");
+                return;
+        }
+        for (i = GW_GCP_N; i-- > 0;) { /* the longest prefix wins */
+                e = r->element[i];
+                if (e->type != REDIS_REPLY_STRING ||
+                    !(sp = memchr(e->str, ' ', e->len)))
+                        continue;
+                plen = (size_t)(sp - e->str);
+                if (plen + 1 + 14 >= sizeof(handle))
+                        continue;
+                snprintf(handle, sizeof(handle), "%.*s/%s", (int)plen, e->str,
+                         gr->id.id);
+                gw_send(gr, 200,
+                        json_pack("{s:s,s:s,s:s%,s:n,s:[]}", "source",
+                                  "company-prefix", "handle", handle, "gcp",
+                                  gr->id.id + 1, (size_t)(GW_GCP_MIN + i),
+                                  "dnsName", "services"));
+                return;
+        }
+        gw_resolve_dns(gr);
+}
+
+static int
+gw_ask_gcp(struct gwreq *gr)
+{
+        const char *argv[2 + GW_GCP_N];
+        size_t lens[2 + GW_GCP_N], i;
+
+        argv[0] = "HMGET";
+        lens[0] = 5;
+        argv[1] = KEYS_IDMAP_GCP;
+        lens[1] = strlen(KEYS_IDMAP_GCP);
+        for (i = 0; i < GW_GCP_N; i++) {
+                argv[2 + i] = gr->id.id + 1;
+                lens[2 + i] = GW_GCP_MIN + i;
+        }
+        return rpool_command(gr->rw->redis, gw_gcp_mapped, gr, 2 + GW_GCP_N,
+                             argv, lens);
+}
+
 static void
 gw_mapped(void *arg, struct redisReply *r, enum rpool_status st)
 {
@@ -306,13 +364,19 @@ gw_mapped(void *arg, struct redisReply *r, enum rpool_status st)
                 gw_fail(gr, 503, "store unavailable, retry later");
                 return;
         }
-        if (r->type != REDIS_REPLY_STRING) {
-                gw_resolve_dns(gr);
+        if (r->type == REDIS_REPLY_STRING) {
+                gw_send(gr, 200,
+                        json_pack("{s:s,s:s%,s:n,s:[]}", "source", "mapping",
+                                  "handle", r->str, (size_t)r->len, "dnsName",
+                                  "services"));
                 return;
         }
-        gw_send(gr, 200,
-                json_pack("{s:s,s:s%,s:n,s:[]}", "source", "mapping", "handle",
-                          r->str, (size_t)r->len, "dnsName", "services"));
+        if (gr->id.scheme == HETID_GS1) {
+                if (gw_ask_gcp(gr) < 0)
+                        gw_fail(gr, 503, "store unavailable, retry later");
+                return;
+        }
+        gw_resolve_dns(gr);
 }
 
 static int

@@ -25,6 +25,7 @@ struct peer {
         int port;
         struct event *timer;
         int inflight; /* a lookup is owned by c-ares */
+        int literal;  /* an IP address: looked up once, never again */
         struct sockaddr_storage addrs[DNS_MAX_ADDRS];
         size_t naddrs;
 };
@@ -97,7 +98,8 @@ peername_done(void *arg, enum dns_status st,
                 ttl = PEERNAME_MAX_TTL;
         log_info("peer_resolved", "peer=%s addrs=%s ttl=%u", p->name, list,
                  ttl);
-        peername_again(p, ttl);
+        if (!p->literal)
+                peername_again(p, ttl);
 }
 
 static void
@@ -125,6 +127,7 @@ static int
 peername_parse(const char *s, size_t len, struct peer *p)
 {
         const char *colon = NULL;
+        struct in6_addr a6;
         size_t i, hlen;
         long port = 0;
 
@@ -151,6 +154,8 @@ peername_parse(const char *s, size_t len, struct peer *p)
                 return -1;
         memcpy(p->host, s, hlen);
         p->host[hlen] = '\0';
+        p->literal = inet_pton(AF_INET, p->host, &a6) == 1 ||
+                     inet_pton(AF_INET6, p->host, &a6) == 1;
         memcpy(p->name, s, len);
         p->name[len] = '\0';
         p->port = (int)port;

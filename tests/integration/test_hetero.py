@@ -276,6 +276,31 @@ def _(n):
     eq((st, j["source"]), (200, "dns"), "unmapped: DNS again")
 
 
+@g.test("a GS1 company prefix mapped to one of our prefixes answers every "
+        "GTIN under it locally; only its owner maps or removes it")
+def _(n):
+    owner, tok, prefix = ents.admitted(n)
+    other, otok, oprefix = ents.admitted(n)
+    gcp = "/api/idmap/gcp:4006381"
+    d = snms.ok(n, "PUT", gcp, {"prefix": prefix.lower()}, tok)
+    eq(d, {"gcp": "4006381", "prefix": prefix}, "mapped")
+    eq(snms.ok(n, "GET", gcp)["prefix"], prefix, "read back")
+    st, j = resolve(n, "(01)%s(21)S1" % GTIN14)
+    eq((st, j["source"], j["handle"], j["gcp"], j["dnsName"]),
+       (200, "company-prefix", prefix + "/" + GTIN14, "4006381", None),
+       "answered locally (%r)" % j)
+    snms.fails(n, "PUT", gcp, {"prefix": oprefix}, otok, 403, -3,
+               message="mapped by another enterprise")
+    snms.fails(n, "PUT", "/api/idmap/gcp:4006382", {"prefix": prefix}, otok,
+               403, -3, message="another enterprise")
+    snms.fails(n, "DELETE", gcp, None, otok, 403, -3)
+    snms.fails(n, "PUT", "/api/idmap/gcp:12345", {"prefix": prefix}, tok,
+               400, -2, message="6 to 12 digits")
+    snms.ok(n, "DELETE", gcp, token=tok)
+    st, j = resolve(n, GTIN13)
+    eq((st, j["source"]), (200, "dns"), "unmapped: DNS again")
+
+
 @g.test("a DNS server that never answers: 504 within the timeout while "
         "other requests are served")
 def _(n):
