@@ -59,6 +59,51 @@ naptr_field(const char *re, size_t *i, char delim, char *out, size_t outsz)
         return 0;
 }
 
+/*
+ * Constructs that make glibc's regcomp or regexec take time or memory
+ * out of proportion to a 255-byte pattern: bounded repetition ("{m,n}"),
+ * a repetition operator applied to a repetition ("a**", "(a*)*") and
+ * back-references in the pattern ("\\1").
+ */
+static int
+naptr_costly(const char *ere)
+{
+        int depth = 0, inner[NAPTR_FIELD_MAX + 1] = {0};
+        size_t i;
+
+        for (i = 0; ere[i]; i++) {
+                char c = ere[i];
+
+                if (c == '\\' && ere[i + 1]) {
+                        if (ere[++i] >= '0' && ere[i] <= '9')
+                                return 1;
+                } else if (c == '{') {
+                        return 1;
+                } else if (c == '[') { /* a bracket expression: literal */
+                        i += ere[i + 1] == '^';
+                        i += ere[i + 1] == ']';
+                        while (ere[i + 1] && ere[i + 1] != ']')
+                                i++;
+                        i += ere[i + 1] == ']';
+                } else if (c == '(') {
+                        inner[++depth] = 0;
+                } else if (c == ')' && depth > 0) {
+                        /* A quantified group must not be quantified. */
+                        if (inner[depth--] &&
+                            (ere[i + 1] == '*' || ere[i + 1] == '+' ||
+                             ere[i + 1] == '?'))
+                                return 1;
+                        inner[depth] |= inner[depth + 1];
+                } else if (c == '*' || c == '+' || c == '?') {
+                        if (i > 0 && (ere[i - 1] == '*' || ere[i - 1] == '+' ||
+                                      ere[i - 1] == '?'))
+                                return 1;
+                        inner[depth] = 1;
+                }
+        }
+        return 0;
+}
+
 int
 naptr_apply(const char *re, const char *aus, char *out, size_t outsz,
             const char **why)
@@ -80,8 +125,13 @@ naptr_apply(const char *re, const char *aus, char *out, size_t outsz,
                 cflags |= REG_ICASE;
         else if (re[i])
                 return -1;
-        if (strchr(ere, '{')) {
-                *why = "bounded repetition is not supported";
+        if (strlen(aus) > NAPTR_FIELD_MAX) {
+                *why = "string to rewrite too long";
+                return -1;
+        }
+        if (naptr_costly(ere)) {
+                *why = "bounded or stacked repetition and back-references "
+                       "in the pattern are not supported";
                 return -1;
         }
         if (regcomp(&rx, ere, cflags) != 0)
