@@ -158,6 +158,26 @@ gw_send_dns(struct gwreq *gr, int status, json_t *answer, int cached,
 
 static int gw_lookup(struct gwreq *gr, const char *name);
 
+/*
+ * A string from a DNS record as JSON: records are bytes, JSON strings
+ * UTF-8, so bytes that are not printable ASCII become '?' when the
+ * string is not valid UTF-8.
+ */
+static json_t *
+gw_str(const char *s)
+{
+        char buf[NAPTR_OUT_MAX];
+        json_t *j = json_string(s);
+        size_t i;
+
+        if (j)
+                return j;
+        for (i = 0; s[i] && i + 1 < sizeof(buf); i++)
+                buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
+        buf[i] = '\0';
+        return json_string(buf);
+}
+
 /* One record as JSON; *next set to the name a non-terminal one leads to. */
 static json_t *
 gw_record(struct gwreq *gr, const struct naptr_rec *r, int *terminal,
@@ -165,10 +185,11 @@ gw_record(struct gwreq *gr, const struct naptr_rec *r, int *terminal,
 {
         char out[NAPTR_OUT_MAX];
         const char *why = NULL, *result = NULL;
-        json_t *j = json_pack(
-            "{s:i,s:i,s:s,s:s,s:s,s:s}", "order", (int)r->order, "preference",
-            (int)r->pref, "flags", r->flags, "service", r->service, "regexp",
-            r->regexp, "replacement", r->replacement);
+        json_t *j =
+            json_pack("{s:i,s:i,s:o,s:o,s:o,s:o}", "order", (int)r->order,
+                      "preference", (int)r->pref, "flags", gw_str(r->flags),
+                      "service", gw_str(r->service), "regexp",
+                      gw_str(r->regexp), "replacement", gw_str(r->replacement));
         int rc;
 
         *terminal = naptr_terminal(r->flags);
@@ -186,7 +207,7 @@ gw_record(struct gwreq *gr, const struct naptr_rec *r, int *terminal,
         }
         if (j)
                 json_object_set_new(j, *terminal ? "result" : "next",
-                                    result ? json_string(result) : json_null());
+                                    result ? gw_str(result) : json_null());
         if (!*terminal && result && !next[0] && strlen(result) < nextsz)
                 snprintf(next, nextsz, "%s", result);
         return j;
@@ -263,7 +284,7 @@ gw_naptr_done(void *arg, enum dns_status st, struct naptr_rec *recs, size_t n,
 static int
 gw_lookup(struct gwreq *gr, const char *name)
 {
-        json_array_append_new(gr->queried, json_string(name));
+        json_array_append_new(gr->queried, gw_str(name));
         return dns_naptr(gr->rw->dns, name, gw_naptr_done, gr);
 }
 
