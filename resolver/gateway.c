@@ -40,6 +40,7 @@ struct gwreq {
         struct hetid id;
         int pretty;
         int hops;
+        int cached; /* answered from the worker's cache */
         unsigned ttl;
         json_t *queried;
         char given[HETID_TEXT_MAX + 1];
@@ -115,6 +116,24 @@ gw_free(struct gwreq *gr)
         free(gr);
 }
 
+/* The counter an answer of `status` adds to. */
+static enum rstat_hetero
+gw_outcome(const struct gwreq *gr, int status, const json_t *extra)
+{
+        const char *src = json_string_value(json_object_get(extra, "source"));
+
+        if (status == 504)
+                return RSTAT_HETERO_TIMEOUT;
+        if (status == 404)
+                return RSTAT_HETERO_NOTFOUND;
+        if (status != 200)
+                return RSTAT_HETERO_FAILED;
+        if (gr->cached)
+                return RSTAT_HETERO_CACHE;
+        return src && strcmp(src, "dns") == 0 ? RSTAT_HETERO_DNS
+                                              : RSTAT_HETERO_MAPPING;
+}
+
 /* Sends what every answer says about the identifier, plus `extra`. */
 static void
 gw_send(struct gwreq *gr, int status, json_t *extra)
@@ -124,6 +143,7 @@ gw_send(struct gwreq *gr, int status, json_t *extra)
                       hetid_scheme_name(gr->id.scheme), "form",
                       hetid_form_name(&gr->id), "normalised", gr->id.id);
 
+        gr->rw->st.hetero[gw_outcome(gr, status, extra)]++;
         if (body && gr->id.serial[0])
                 json_object_set_new(body, "serial", json_string(gr->id.serial));
         if (body && extra)
@@ -309,6 +329,7 @@ gw_resolve_dns(struct gwreq *gr)
                 return;
         }
         if ((e = gw_cache_get(gr))) {
+                gr->cached = 1;
                 gw_send_dns(gr, e->status, e->answer, 1,
                             (unsigned)((e->expires_ms - clock_ms()) / 1000));
                 return;

@@ -354,6 +354,10 @@ const uint32_t rstat_codes[RSTAT_CODES - 1] = {
     RC_SERVICE_REFERRAL,
 };
 
+const char *const rstat_hetero_names[RSTAT_HETERO] = {
+    "mapping", "cache", "dns", "not_found", "timeout", "failed",
+};
+
 /* The slot of `v` in table[n], or n (the slot of the rest). */
 static size_t
 rworker_slot(const uint32_t *table, size_t n, uint32_t v)

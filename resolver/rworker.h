@@ -40,6 +40,18 @@ struct tconn;
 extern const uint32_t rstat_opcodes[RSTAT_OPS - 1];
 extern const uint32_t rstat_codes[RSTAT_CODES - 1];
 
+/* Where /api/resolve (resolver/gateway) found its answers. */
+enum rstat_hetero {
+        RSTAT_HETERO_MAPPING,  /* the idmap table, a code or company prefix */
+        RSTAT_HETERO_CACHE,    /* the worker's cache of DNS answers */
+        RSTAT_HETERO_DNS,      /* NAPTR records looked up */
+        RSTAT_HETERO_NOTFOUND, /* NXDOMAIN, no NAPTR, no zone */
+        RSTAT_HETERO_TIMEOUT,  /* the DNS servers did not answer */
+        RSTAT_HETERO_FAILED,   /* DNS failure, NAPTR loop, Redis down */
+        RSTAT_HETERO
+};
+extern const char *const rstat_hetero_names[RSTAT_HETERO];
+
 /* Counters of one worker, summed across workers when read. */
 struct rstats {
         uint64_t answers[2][RSTAT_OPS][RSTAT_CODES]; /* [enum hsrc_kind] */
@@ -54,6 +66,8 @@ struct rstats {
         uint64_t protocol_errors;
         uint64_t udp_fragmented;    /* responses sent in several datagrams */
         uint64_t dropped_responses; /* requests that were responses */
+        /* /api/resolve answers by source (enum rstat_hetero) */
+        uint64_t hetero[RSTAT_HETERO];
 };
 
 struct rworker {

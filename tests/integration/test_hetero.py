@@ -6,6 +6,7 @@ NXDOMAIN, loops and a server that never answers, servers configured by
 name and looked up again when their TTL ends, and the mapping table an
 enterprise registers between its handles and its GS1/OID codes."""
 import atexit
+import http.client
 import json
 import os
 import pwd
@@ -16,8 +17,10 @@ import threading
 import time
 import urllib.parse
 
+import harness
 from harness import Group, check, eq, scaled
 import ents
+import promtext
 import snms
 
 g = Group("hetero", config={"node_prefix": "88.777"})
@@ -32,14 +35,6 @@ LOOP_OID = "1.2.156.8"       # a NAPTR leading to itself
 RESOLVE = "/api/resolve/"
 
 
-def free_udp_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Dnsmasq:
     """dnsmasq serving only the test's records on 127.0.0.1:port, never
     forwarding (no upstream servers); NXDOMAIN for other names under
@@ -47,11 +42,27 @@ class Dnsmasq:
 
     def __init__(self, d):
         self.dir = d
-        self.port = free_udp_port()
+        self.port = None
         self.proc = None
+        self.err = None
         atexit.register(self.stop)  # never left behind by a failed test
 
-    def start(self, peer_ip, peer_ttl=1):
+    def start(self, peer_ip):
+        """Starts on a new free port the first time (retrying if one is
+        taken meanwhile, dnsmasq binds UDP and TCP), on the same port
+        afterwards: idnode's config names it."""
+        for attempt in range(5):
+            first = self.port is None
+            if first:
+                self.port = harness.free_port_pair()
+            try:
+                return self._start(peer_ip)
+            except OSError as e:
+                if not first or attempt == 4 or "in use" not in str(e):
+                    raise AssertionError(str(e))
+                self.port = None
+
+    def _start(self, peer_ip, peer_ttl=1):
         conf = os.path.join(self.dir, "dnsmasq.conf")
         rx = "!^.*$!https://oid.example.test/" + OID + "!"
         lines = [
@@ -74,18 +85,20 @@ class Dnsmasq:
         ]
         with open(conf, "w") as f:
             f.write("\n".join(lines) + "\n")
+        self.err = open(os.path.join(self.dir, "dnsmasq.stderr"), "w+")
         self.proc = subprocess.Popen(
             ["dnsmasq", "-k", "-C", conf,
              "--user=" + pwd.getpwuid(os.getuid()).pw_name,
              "--pid-file=" + os.path.join(self.dir, "dnsmasq.pid"),
              "--log-facility=" + os.path.join(self.dir, "dnsmasq.log")],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=self.err)
         deadline = time.monotonic() + scaled(5)
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError("dnsmasq exited with %s"
-                                     % self.proc.returncode)
+                self.err.seek(0)
+                raise OSError("dnsmasq exited with %s: %s"
+                              % (self.proc.returncode, self.err.read()))
             if self.answers():
                 return
             time.sleep(0.05)
@@ -113,6 +126,9 @@ class Dnsmasq:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+        if self.err:
+            self.err.close()
+            self.err = None
 
 
 DNS = {}
@@ -137,6 +153,18 @@ def resolve(n, ident, timeout=10):
         return st, json.loads(body)
     except ValueError:
         raise AssertionError("GET %s: %d, not JSON: %r" % (path, st, body))
+
+
+def hetero_metric(n, outcome):
+    conn = http.client.HTTPConnection("127.0.0.1", n.admin_port,
+                                      timeout=scaled(5))
+    try:
+        conn.request("GET", "/metrics")
+        body = conn.getresponse().read().decode("utf-8")
+    finally:
+        conn.close()
+    return promtext.value(promtext.parse(body), "idnode_hetero_answers_total",
+                          outcome=outcome)
 
 
 def urls(j):
@@ -328,6 +356,10 @@ def _(n):
         check(out["t"] < scaled(2.0), "took %.2f s" % out["t"])
         silent.settimeout(1)
         check(silent.recv(512), "the query reached the silent server")
+        eq(hetero_metric(n, "timeout"), 1, "timeouts counted")
+        st, _ = resolve(n, OID)  # mapped by an earlier test: no DNS
+        eq(st, 200, "mapped OID while DNS hangs")
+        eq(hetero_metric(n, "mapping"), 1, "mapping answers counted")
     finally:
         silent.close()
         DNS["d"].stop()
