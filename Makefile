@@ -22,7 +22,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
               $(shell pkg-config --cflags $(PKGS))
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread -lm
 
 ifeq ($(SANITIZER),address)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \

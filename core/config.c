@@ -108,6 +108,12 @@ static const struct config_key keys[] = {
     INT(udp_amp_floor, 256, 65536, 1200, 1),
     INT(udp_proven_ttl_s, 0, 86400 * 7, 600, 1),
     INT(quota_per_prefix, 0, 2000000000, 10000000, 0), /* 0: none */
+    /* DNS (c-ares per worker): used only when one of the three below is set. */
+    STR(dns_servers, "", 0), /* "" = the system resolver */
+    INT(dns_timeout_ms, 50, 30000, 2000, 0), INT(dns_tries, 1, 5, 2, 0),
+    STR(peer_names, "", 0), /* "host:port,..." resolved and re-resolved */
+    STR(oid_zone, "", 0),   /* e.g. "oid-res.org"; "" = no OID gateway */
+    STR(gs1_zone, "", 0),   /* e.g. "gtin.gs1.id.onsepc.com"; "" = none */
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -288,6 +294,32 @@ config_valid_prefix(const char *s)
         return part > 0;
 }
 
+/* A DNS zone: dot-separated labels of letters, digits, '-' and '_'. */
+static int
+config_valid_zone(const char *s)
+{
+        size_t i, n = strlen(s), label = 0;
+
+        if (n > 200)
+                return 0;
+        for (i = 0; i < n; i++) {
+                if (s[i] == '.') {
+                        if (label == 0)
+                                return 0;
+                        label = 0;
+                } else if (((s[i] >= '0' && s[i] <= '9') ||
+                            (s[i] >= 'A' && s[i] <= 'Z') ||
+                            (s[i] >= 'a' && s[i] <= 'z') || s[i] == '-' ||
+                            s[i] == '_') &&
+                           ++label <= 63) {
+                        continue;
+                } else {
+                        return 0;
+                }
+        }
+        return label > 0;
+}
+
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err,
              size_t errlen)
@@ -350,6 +382,12 @@ config_parse(const char *name, const char *text, size_t len, char *err,
                 bad_key = "tls_client_auth";
                 why = "tls_ca (the CA of client certificates) is needed with";
         }
+        if (!bad_key && c->oid_zone[0] && !config_valid_zone(c->oid_zone))
+                bad_key = "oid_zone";
+        if (!bad_key && c->gs1_zone[0] && !config_valid_zone(c->gs1_zone))
+                bad_key = "gs1_zone";
+        if (bad_key && !why)
+                why = "expected a DNS zone such as oid-res.org";
         if (bad_key) {
                 config_locate(text, len, bad_key, &line, &col);
                 snprintf(err, errlen, "%s:%d:%d: %s \"%s\"", name, line, col,

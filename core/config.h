@@ -91,6 +91,12 @@ struct config {
         int udp_amp_floor;
         int udp_proven_ttl_s;
         int quota_per_prefix;
+        char dns_servers[CONFIG_STR_MAX]; /* "" = /etc/resolv.conf */
+        int dns_timeout_ms;
+        int dns_tries;
+        char peer_names[CONFIG_STR_MAX]; /* "host:port,..." */
+        char oid_zone[CONFIG_STR_MAX];   /* "" = no OID resolution */
+        char gs1_zone[CONFIG_STR_MAX];   /* "" = no GS1 resolution */
 };
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */

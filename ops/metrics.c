@@ -39,6 +39,8 @@ metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
         for (c = 0; c < RL_CLASSES; c++)
                 t->http.limited[c] += rs->http.limited[c];
         t->http.addr_refused += rs->http.addr_refused;
+        for (k = 0; k < RSTAT_HETERO; k++)
+                t->st.hetero[k] += a->hetero[k];
         t->cache.hits += rs->cache.hits;
         t->cache.misses += rs->cache.misses;
         t->cache.evictions += rs->cache.evictions;
@@ -200,6 +202,22 @@ metrics_redis(struct evbuffer *b, const struct rpool_stats *r)
 }
 
 static void
+metrics_hetero(struct evbuffer *b, const struct rstats *st)
+{
+        char labels[64];
+        size_t k;
+
+        metrics_head(b, "idnode_hetero_answers_total", "counter",
+                     "OID and GS1 resolutions (/api/resolve) by outcome");
+        for (k = 0; k < RSTAT_HETERO; k++) {
+                snprintf(labels, sizeof(labels), "outcome=\"%s\"",
+                         rstat_hetero_names[k]);
+                metrics_value(b, "idnode_hetero_answers_total", labels,
+                              (unsigned long long)st->hetero[k]);
+        }
+}
+
+static void
 metrics_writes(struct evbuffer *b, const struct api_stats *a)
 {
         char labels[64];
@@ -357,5 +375,6 @@ metrics_render(struct evbuffer *out, const struct metrics_sum *sum,
         metrics_handle(out, &sum->rs.st);
         metrics_http(out, &sum->rs.http);
         metrics_redis(out, &sum->rs.redis);
+        metrics_hetero(out, &sum->rs.st);
         metrics_writes(out, &sum->api);
 }

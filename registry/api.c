@@ -28,6 +28,7 @@
 #include "registry/ent.h"
 #include "registry/event.h"
 #include "registry/grant.h"
+#include "registry/idmap.h"
 #include "registry/ident.h"
 #include "registry/keys.h"
 #include "registry/link.h"
@@ -55,7 +56,7 @@ static const struct api_route *(*const modules[])(size_t *n) = {
     api_self_routes, ent_routes,      review_routes, pfx_routes,
     plat_routes,     tplapi_routes,   ident_routes,  audit_routes,
     grant_routes,    event_routes,    link_routes,   trace_routes,
-    statapi_routes,  pfxadmin_routes, quota_routes,
+    statapi_routes,  pfxadmin_routes, quota_routes,  idmap_routes,
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

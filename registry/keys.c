@@ -123,6 +123,13 @@ keys_grants(char *out, size_t outsz, const char *name, size_t len)
 }
 
 size_t
+keys_idmap(char *out, size_t outsz, const char *scheme, const char *id)
+{
+        return keys_fmt(outsz,
+                        snprintf(out, outsz, "idmap:{%s:%s}", scheme, id));
+}
+
+size_t
 keys_stats_counts(char *out, size_t outsz, int64_t t, enum period_unit u)
 {
         char day[9], hour[3];

@@ -140,6 +140,20 @@ size_t keys_events(char *out, size_t outsz, const char *name, size_t len);
 size_t keys_links(char *out, size_t outsz, const char *name, size_t len);
 size_t keys_grants(char *out, size_t outsz, const char *name, size_t len);
 
+/*
+ * idmap:{SCHEME:ID}  hash  a heterogeneous identifier mapped to one of
+ *                          our handles (registry/idmap): handle, ent
+ *                          (owner USCC), c (set at, unix seconds).
+ * SCHEME is "oid" or "gs1", ID the normalised identifier (core/hetid).
+ */
+size_t keys_idmap(char *out, size_t outsz, const char *scheme, const char *id);
+/*
+ * idmap:gcp  hash  GS1 company prefixes (6-12 digits) mapped to one of our
+ *                  prefixes: field = the digits, value "PREFIX USCC"; a
+ *                  GTIN under it maps to PREFIX/GTIN14.
+ */
+#define KEYS_IDMAP_GCP "idmap:gcp"
+
 /* The audit stream: who changed what, when, from where. */
 #define KEYS_AUDIT "audit"
 

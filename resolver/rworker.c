@@ -19,7 +19,10 @@
 #include "core/worker.h"
 #include "registry/keys.h"
 #include "resolver/cache.h"
+#include "resolver/dns.h"
+#include "resolver/gateway.h"
 #include "resolver/hproto.h"
+#include "resolver/peername.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
 #include "resolver/web.h"
@@ -117,6 +120,32 @@ rworker_build_site(struct rworker *rw, char *err, size_t errlen)
         nodekey_free(k);
         wbuf_free(&w);
         return rc;
+}
+
+/*
+ * DNS only when something needs it: in the default configuration no
+ * channel exists and no query is ever sent (docs/heterogeneous.md).
+ */
+static int
+rworker_dns_start(struct rworker *rw, char *err, size_t errlen)
+{
+        const struct config *cfg = rw->cfg;
+
+        if (!(rw->gw = gateway_new())) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+        }
+        if (!cfg->oid_zone[0] && !cfg->gs1_zone[0] && !cfg->peer_names[0])
+                return 0;
+        rw->dns = dns_new(rw->base, cfg->dns_servers, cfg->dns_timeout_ms,
+                          cfg->dns_tries, err, errlen);
+        if (!rw->dns)
+                return -1;
+        if (cfg->peer_names[0] &&
+            !(rw->peers = peername_new(rw->base, rw->dns, cfg->peer_names, err,
+                                       errlen)))
+                return -1;
+        return 0;
 }
 
 /* Starts serving what the listeners have queued (once). */
@@ -219,7 +248,8 @@ rworker_new(struct worker *w, struct config *cfg, struct ssl_ctx_st *tls,
                 snprintf(err, errlen, "out of memory");
                 goto fail;
         }
-        if (udp_start(rw, err, errlen) < 0 || tcp_start(rw, err, errlen) < 0 ||
+        if (rworker_dns_start(rw, err, errlen) < 0 ||
+            udp_start(rw, err, errlen) < 0 || tcp_start(rw, err, errlen) < 0 ||
             web_start(rw, err, errlen) < 0 || rworker_hold(rw) < 0)
                 goto fail;
         return rw;
@@ -239,6 +269,9 @@ rworker_free(struct rworker *rw)
                 event_free(rw->open_ev);
         /* First: pending lookups are answered while listeners still exist. */
         rpool_free(rw->redis);
+        dns_free(rw->dns); /* cancels the lookups of peers and gateway */
+        peername_free(rw->peers);
+        gateway_free(rw->gw);
         web_stop(rw);
         tcp_stop(rw);
         udp_stop(rw);
@@ -323,6 +356,12 @@ rworker_set_tls(struct rworker *rw, struct ssl_ctx_st *tls)
         rw->tls = tls;
 }
 
+struct peername *
+rworker_peers(struct rworker *rw)
+{
+        return rw->peers;
+}
+
 struct rpool *
 rworker_redis(struct rworker *rw)
 {
@@ -363,6 +402,10 @@ const uint32_t rstat_codes[RSTAT_CODES - 1] = {
     RC_INVALID_HANDLE,
     RC_VALUES_NOT_FOUND,
     RC_SERVICE_REFERRAL,
+};
+
+const char *const rstat_hetero_names[RSTAT_HETERO] = {
+    "mapping", "cache", "dns", "not_found", "timeout", "failed",
 };
 
 /* The slot of `v` in table[n], or n (the slot of the rest). */

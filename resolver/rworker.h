@@ -43,6 +43,18 @@ struct api;
 extern const uint32_t rstat_opcodes[RSTAT_OPS - 1];
 extern const uint32_t rstat_codes[RSTAT_CODES - 1];
 
+/* Where /api/resolve (resolver/gateway) found its answers. */
+enum rstat_hetero {
+        RSTAT_HETERO_MAPPING,  /* the idmap table, a code or company prefix */
+        RSTAT_HETERO_CACHE,    /* the worker's cache of DNS answers */
+        RSTAT_HETERO_DNS,      /* NAPTR records looked up */
+        RSTAT_HETERO_NOTFOUND, /* NXDOMAIN, no NAPTR, no zone */
+        RSTAT_HETERO_TIMEOUT,  /* the DNS servers did not answer */
+        RSTAT_HETERO_FAILED,   /* DNS failure, NAPTR loop, Redis down */
+        RSTAT_HETERO
+};
+extern const char *const rstat_hetero_names[RSTAT_HETERO];
+
 /* Counters of one worker, summed across workers when read. */
 struct rstats {
         uint64_t answers[2][RSTAT_OPS][RSTAT_CODES]; /* [enum hsrc_kind] */
@@ -63,6 +75,8 @@ struct rstats {
         uint64_t tcp_limited;       /* over the rate: answered SERVER_BUSY */
         uint64_t tcp_addr_refused;  /* over limit_tcp_conns_per_addr */
         uint64_t udp_amp_refused;   /* too large for an unproven address */
+        /* /api/resolve answers by source (enum rstat_hetero) */
+        uint64_t hetero[RSTAT_HETERO];
 };
 
 struct rworker {
@@ -93,6 +107,10 @@ struct rworker {
         size_t auth_pending; /* challenges waiting (resolver/hauth) */
         size_t auth_bytes;   /* bytes of the requests they guard */
         struct ratelim *lim; /* abuse limits, or NULL (borrowed, shared) */
+        /* c-ares channel, only when DNS is configured (rworker_dns_wanted) */
+        struct dns *dns;
+        struct peername *peers; /* peer_names, or NULL */
+        struct gateway *gw;     /* heterogeneous identifiers' answer cache */
 };
 
 /*
@@ -118,6 +136,8 @@ void rworker_reload(struct rworker *rw, struct config *cfg);
  * one; open connections keep theirs).  Ignored without an HTTPS listener.
  */
 void rworker_set_tls(struct rworker *rw, struct ssl_ctx_st *tls);
+/* Servers configured by name (resolver/peername), or NULL. */
+struct peername *rworker_peers(struct rworker *rw);
 /* The worker's Redis pool and HTTP server, for other layers' routes. */
 struct rpool *rworker_redis(struct rworker *rw);
 struct httpd *rworker_httpd(struct rworker *rw);

@@ -24,6 +24,7 @@
 #include "registry/auth.h"
 #include "registry/grant.h"
 #include "resolver/rperm.h"
+#include "resolver/gateway.h"
 #include "resolver/rworker.h"
 
 #define WEB_MAX_HEADERS 16384
@@ -67,6 +68,7 @@ static void web_readyz(void *ctx, struct evhttp_request *req, const char *rest);
 static const struct httpd_route routes[] = {
     {"/api/handles/", "handle", HTTPD_GET | HTTPD_HEAD, web_api_handle},
     {"/identityv2/data/detail", NULL, HTTPD_GET | HTTPD_HEAD, web_snms_detail},
+    {"/api/resolve/", "id", HTTPD_GET | HTTPD_HEAD, gateway_resolve},
     {"/healthz", NULL, HTTPD_GET | HTTPD_HEAD, web_healthz},
     {"/readyz", NULL, HTTPD_GET | HTTPD_HEAD, web_readyz},
 };

@@ -746,6 +746,43 @@ BEARER = {
     "empty": "",
 }
 
+# Heterogeneous identifiers (core/hetid).
+HETID = {
+    "oid": "2.16.156.101818.102.1",
+    "urn_oid": "urn:oid:1.2.156.7",
+    "oid_arc_40": "1.40.1",
+    "oid_leading_zero": "2.016.1",
+    "gtin8": "96385074",
+    "gtin12": "614141000036",
+    "gtin13": "4006381333931",
+    "gtin14": "00614141322602",
+    "gtin_bad_check": "4006381333932",
+    "element": "(01)04006381333931(21)SN-42",
+    "element_other_ai": "(01)04006381333931(10)L1",
+    "dl": "https://id.gs1.org/01/04006381333931/21/SN%2F42",
+    "dl_path_prefix": "http://brand.example/shop/01/4006381333931/10/L1?x=1",
+    "dl_odd_pairs": "https://id.gs1.org/01/04006381333931/21",
+    "dl_no_host": "https:///01/04006381333931",
+    "handle": "88.123.45/PUMP-1",
+    "non_ascii": b"2.16.\xe4\xb8\xad",
+}
+
+# NAPTR substitution expressions (core/naptr): "EXPRESSION\nAUS".
+NAPTR = {
+    "whole": "!^.*$!https://oid.example/x!\n2.16.156",
+    "backref": "!^(.*)$!https://oid.example/info?oid=\\1!\n2.16.156",
+    "ons": "!^\\|\\|gtin\\|(.*)$!https://epcis.example/\\1!\n"
+           "||gtin|04006381333931",
+    "icase": "!^URN:(.*)$!\\1!i\nurn:oid:1.2",
+    "other_delim": "#^(a)(b)?$#\\2\\1\\\\#\nab",
+    "escaped_delim": "!^a\\!b$!x!\na!b",
+    "no_match": "!^x$!y!\nz",
+    "bounded": "!a{1,2}!b!\naa",
+    "unterminated": "!^.*$!x",
+    "digit_delim": "1a1b1\na",
+    "long_result": "!^(.*)$!\\1\\1\\1\\1\\1\\1\\1\\1!\n" + "x" * 40,
+}
+
 TARGETS = {
     "fuzz_certid": CERTID,
     "fuzz_hkey": HKEY,
@@ -767,6 +804,8 @@ TARGETS = {
     "fuzz_prom": PROM,
     "fuzz_period": PERIOD,
     "fuzz_ratelim": RATELIM,
+    "fuzz_hetid": HETID,
+    "fuzz_naptr": NAPTR,
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient",
