@@ -6,6 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <jansson.h>
 
 enum config_type { CT_INT, CT_BOOL, CT_STR };
@@ -81,6 +85,17 @@ static const struct config_key keys[] = {
     STR(log_level, "info", 1),
     STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */
+    STR(role, "secondary", 0),
+    STR(upstream, "", 1), /* "": no upstream, no recursion */
+    BOOL(recursion, 0, 1),
+    INT(upstream_timeout_ms, 20, 30000, 500, 1),
+    INT(upstream_retries, 0, 5, 1, 1),
+    INT(upstream_max_hops, 1, 40, 8, 1),
+    INT(upstream_max_inflight, 1, 100000, 1024, 1),
+    INT(upstream_ttl_max_s, 0, 86400 * 2, 3600, 1),
+    INT(upstream_negative_ttl_s, 0, 3600, 30, 1),
+    INT(upstream_stale_s, 0, 86400 * 7, 300, 1),
+    BOOL(homing_from_loopback, 0, 1),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -258,6 +273,91 @@ config_valid_prefix(const char *s)
         return part > 0;
 }
 
+int
+config_top_level(const struct config *c)
+{
+        return strcmp(c->role, "top-level") == 0;
+}
+
+/* One "ip:port" or "[v6]:port" of len bytes into *ss. 0 or -1. */
+static int
+config_hostport(const char *p, size_t len, struct sockaddr_storage *ss,
+                unsigned *sslen)
+{
+        char host[INET6_ADDRSTRLEN + 1];
+        const char *colon, *hs = p, *he;
+        struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
+        unsigned long port = 0;
+        size_t i;
+
+        colon = memrchr(p, ':', len);
+        if (!colon || colon == p || (size_t)(p + len - colon - 1) > 5 ||
+            colon + 1 == p + len)
+                return -1;
+        for (i = 1; colon + i < p + len; i++) {
+                if (colon[i] < '0' || colon[i] > '9')
+                        return -1;
+                port = port * 10 + (unsigned long)(colon[i] - '0');
+        }
+        he = colon;
+        if (*p == '[') {
+                if (he[-1] != ']')
+                        return -1;
+                hs++;
+                he--;
+        }
+        if (port < 1 || port > 65535 || he <= hs ||
+            (size_t)(he - hs) >= sizeof(host))
+                return -1;
+        memcpy(host, hs, (size_t)(he - hs));
+        host[he - hs] = '\0';
+        memset(ss, 0, sizeof(*ss));
+        if (*p != '[' && inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+                a4->sin_family = AF_INET;
+                a4->sin_port = htons((uint16_t)port);
+                *sslen = sizeof(*a4);
+                return 0;
+        }
+        if (*p == '[' && inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+                a6->sin6_family = AF_INET6;
+                a6->sin6_port = htons((uint16_t)port);
+                *sslen = sizeof(*a6);
+                return 0;
+        }
+        return -1;
+}
+
+int
+config_upstream(const char *text, struct sockaddr_storage *out, unsigned *lens,
+                int max)
+{
+        struct sockaddr_storage ss;
+        const char *p = text, *e;
+        unsigned sslen;
+        int n = 0;
+
+        while (*p) {
+                while (*p == ' ' || *p == ',')
+                        p++;
+                if (!*p)
+                        break;
+                e = p;
+                while (*e && *e != ',' && *e != ' ')
+                        e++;
+                if (n == max ||
+                    config_hostport(p, (size_t)(e - p), &ss, &sslen) < 0)
+                        return -1;
+                if (out) {
+                        out[n] = ss;
+                        lens[n] = sslen;
+                }
+                n++;
+                p = e;
+        }
+        return n;
+}
+
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err,
              size_t errlen)
@@ -304,6 +404,17 @@ config_parse(const char *name, const char *text, size_t len, char *err,
                 bad_key = "node_prefix";
                 why = "expected a prefix such as 88.123 (digits and letters "
                       "in dot-separated parts)";
+        }
+        if (!bad_key && strcmp(c->role, "secondary") != 0 &&
+            !config_top_level(c)) {
+                bad_key = "role";
+                why = "expected secondary or top-level";
+        }
+        if (!bad_key &&
+            config_upstream(c->upstream, NULL, NULL, CONFIG_MAX_UPSTREAM) < 0) {
+                bad_key = "upstream";
+                why = "expected up to 8 comma-separated numeric ip:port "
+                      "([v6]:port)";
         }
         if (bad_key) {
                 config_locate(text, len, bad_key, &line, &col);
