@@ -10,6 +10,7 @@
 #include "core/hval.h"
 #include "core/log.h"
 #include "core/wire.h"
+#include "resolver/homing.h"
 #include "resolver/rworker.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
@@ -50,13 +51,15 @@ typedef void (*hproto_handler)(struct hctx *c);
 
 static void hproto_resolution(struct hctx *c);
 static void hproto_siteinfo(struct hctx *c);
+static void hproto_homing(struct hctx *c);
 
 static const struct {
         uint32_t opcode;
         hproto_handler fn;
 } handlers[] = {
-    {OC_RESOLUTION, hproto_resolution},
-    {OC_GET_SITEINFO, hproto_siteinfo},
+    {OC_RESOLUTION, hproto_resolution}, {OC_GET_SITEINFO, hproto_siteinfo},
+    {OC_HOME_NA, hproto_homing},        {OC_UNHOME_NA, hproto_homing},
+    {OC_LIST_HOMED_NAS, hproto_homing},
 };
 
 static void hproto_error(struct hctx *c, uint32_t rc, const char *msg);
@@ -425,6 +428,41 @@ hproto_siteinfo(struct hctx *c)
         start = wire_reply_begin(&c->rw->out, &r);
         /* The body is exactly one site record: IDIS clients insist. */
         wbuf_put(&c->rw->out, c->rw->site, c->rw->site_len);
+        wire_reply_end(&c->rw->out, start);
+        hproto_emit(c);
+}
+
+/* OC_HOME_NA, OC_UNHOME_NA, OC_LIST_HOMED_NAS (resolver/homing). */
+static void
+hproto_homing(struct hctx *c)
+{
+        struct wire_reply r;
+        struct span handle;
+        const char *why = NULL;
+        size_t start;
+        uint32_t rc = homing_authorize(c->rw, c->src);
+
+        if (rc) {
+                hproto_error(c, rc,
+                             "prefix homing needs an authorized administrator");
+                return;
+        }
+        if (c->msg->h.opcode != OC_LIST_HOMED_NAS) {
+                if (wire_handle_decode(&c->msg->body, &handle) < 0) {
+                        hproto_error(c, RC_PROTOCOL_ERROR, "malformed request");
+                        return;
+                }
+                rc = homing_change(c->rw, c->msg->h.opcode, handle, &why);
+                if (rc != RC_SUCCESS) {
+                        hproto_error(c, rc, why);
+                        return;
+                }
+        }
+        hproto_reply_init(c, &r, RC_SUCCESS);
+        wbuf_reset(&c->rw->out);
+        start = wire_reply_begin(&c->rw->out, &r);
+        if (c->msg->h.opcode == OC_LIST_HOMED_NAS)
+                homing_list(c->rw, &c->rw->out);
         wire_reply_end(&c->rw->out, start);
         hproto_emit(c);
 }

@@ -78,8 +78,9 @@ rworker_homed_tick(evutil_socket_t fd, short what, void *arg)
 
         (void)fd;
         (void)what;
-        /* Only recursion and the top-level role look at the list. */
-        if ((rw->cfg->upstream[0] || config_top_level(rw->cfg)) &&
+        /* Only recursion, the top-level role and homing use the list. */
+        if ((rw->cfg->upstream[0] || config_top_level(rw->cfg) ||
+             rw->cfg->homing_from_loopback) &&
             rpool_ready(rw->redis))
                 (void)rpool_command(rw->redis, rworker_homed_got, rw, 2, argv,
                                     argvlen);

@@ -1182,6 +1182,13 @@ upstream_referral(struct upstream *up, const char *name, size_t len,
         return *rec ? RC_PREFIX_REFERRAL : RC_ERROR;
 }
 
+size_t
+upstream_homed(struct upstream *up, char (**pfx)[65])
+{
+        *pfx = up->homed;
+        return up->nhomed;
+}
+
 void
 upstream_set_homed(struct upstream *up, char (*pfx)[65], size_t n)
 {

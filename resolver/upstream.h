@@ -72,6 +72,8 @@ void upstream_free(struct upstream *up);
 /* Resolutions in flight (the worker drains them before stopping). */
 size_t upstream_inflight(const struct upstream *up);
 void upstream_get_stats(const struct upstream *up, struct upstream_stats *s);
+/* The prefixes homed by OC_HOME_NA as last read: their number. */
+size_t upstream_homed(struct upstream *up, char (**pfx)[65]);
 /* The homed-prefix list was re-read: `n` prefixes (normalised). */
 void upstream_set_homed(struct upstream *up, char (*pfx)[65], size_t n);
 

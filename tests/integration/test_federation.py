@@ -302,3 +302,67 @@ def _(n):
         x.cleanup()
         y.cleanup()
     check(not problems, "nodes: %s" % problems)
+
+
+def homing(n, opcode, prefix=None, transport="tcp"):
+    body = harness.bstr(prefix.encode()) if prefix is not None else b""
+    data = harness.request(opcode, body)
+    if transport == "udp":
+        raw = n.udp(data)
+    else:
+        sock = n.tcp_connect()
+        try:
+            sock.sendall(data)
+            raw = harness.tcp_read_message(sock)
+        finally:
+            sock.close()
+    return harness.Resp(raw, strict=False)
+
+
+def homed_list(n):
+    r = homing(n, 302)
+    expect_rc(r, "SUCCESS")
+    c = harness.Cur(r.body)
+    return [c.bytes().decode() for _ in range(c.u32())]
+
+
+@g.test("OC_HOME_NA / OC_UNHOME_NA / OC_LIST_HOMED_NAS: a homed prefix is "
+        "answered here, not upstream; only an authorized administrator "
+        "(for now: loopback TCP with homing_from_loopback) may change it")
+def _(n):
+    dead = harness.free_port_pair()  # an upstream nobody listens on
+    h = harness.Node("fed_home", config=dict(
+        node_prefix="88.400", homing_from_loopback=True,
+        upstream="127.0.0.1:%d" % dead, **RECURSIVE))
+    closed = harness.Node("fed_home_closed", config=dict(
+        node_prefix="88.401"))
+    try:
+        h.start()
+        closed.start()
+        eq(homed_list(h), ["0.NA/88.400"], "node_prefix is homed")
+        expect_rc(resolve(h, "66.1/X"), "SERVER_NOT_RESP")
+        expect_rc(homing(h, 300, "0.NA/66.1", "udp"),
+                  "INSUFFICIENT_PERMISSIONS")
+        expect_rc(homing(closed, 300, "0.NA/66.1"),
+                  "INSUFFICIENT_PERMISSIONS")
+        expect_rc(homing(h, 300, "0.NA/bad prefix"), "INVALID_HANDLE")
+        expect_rc(homing(h, 300, "0.NA/66.1"), "SUCCESS")
+        deadline = time.monotonic() + scaled(3)
+        while "0.NA/66.1" not in homed_list(h):
+            check(time.monotonic() < deadline, "66.1 not listed in time")
+            time.sleep(0.1)
+        time.sleep(1.2)  # every worker re-read the list
+        expect_rc(resolve(h, "66.1/X"), "HANDLE_NOT_FOUND")
+        r = resolve(h, "0.NA/66.1")
+        expect_rc(r, "SUCCESS")
+        eq(r.values[0]["type"], "HS_SITE", "this node's site for 66.1")
+        expect_rc(homing(h, 301, "0.NA/66.1"), "SUCCESS")
+        expect_rc(homing(h, 301, "0.NA/88.400"), "OPERATION_NOT_SUPPORTED")
+        time.sleep(1.2)
+        eq(homed_list(h), ["0.NA/88.400"], "66.1 unhomed")
+        expect_rc(resolve(h, "66.1/X"), "SERVER_NOT_RESP")
+    finally:
+        problems = h.shutdown() + closed.shutdown()
+        h.cleanup()
+        closed.cleanup()
+    check(not problems, "nodes: %s" % problems)
