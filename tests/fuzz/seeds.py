@@ -296,6 +296,36 @@ SITE = {
     "empty": "",
 }
 
+
+def usite_server(ip4, ifaces, key=""):
+    return (u32(7) + "00" * 12 + ip4 + hstr(bytes.fromhex(key)) +
+            u32(len(ifaces)) + "".join(u8(t) + u8(p) + u32(port)
+                                       for t, p, port in ifaces))
+
+
+def usite(servers, hash_option=2, attrs=(), primary=0x80, hash_filter=""):
+    return (u16(1) + "020a" + u16(3) + u8(primary) + u8(hash_option)
+            + hstr(bytes.fromhex(hash_filter)) + u32(len(attrs))
+            + "".join(hstr(k) + hstr(v) for k, v in attrs)
+            + u32(len(servers)) + "".join(servers))
+
+
+# HS_SITE records as other nodes publish them (core/usite).
+USITE = dict(SITE)
+USITE.update({
+    "three_servers_by_prefix": usite(
+        [usite_server("7f000001", [(2, 0, 2641), (3, 1, 2641)]),
+         usite_server("7f000002", [(2, 0, 2642)]),
+         usite_server("7f000003", [(1, 1, 2643)])], hash_option=0),
+    "by_suffix_attrs": usite(
+        [usite_server("7f000001", [(2, 1, 2641)], key="abcd")] * 2,
+        hash_option=1, attrs=(("desc", "x"), ("alt_addr", "::1"))),
+    "mirror_hash_filter": usite([usite_server("7f000001", [(2, 0, 0)])],
+                                primary=0, hash_filter="0102"),
+    "no_servers": usite([]),
+    "too_many_ifaces": usite([usite_server("7f000001", [(2, 0, 1)] * 17)]),
+})
+
 # pfx:{P} referral fields, one a line: state proxy ipType ip tcpPort
 # udpPort httpPort u.
 PFXREF = {
@@ -431,6 +461,10 @@ HCLIENT = {
                                 + clean(link_value(3000, "madeOf",
                                                    "88.2/M"))[:40]),
     "referral": response(302, hstr("") + u32(1) + value(1, "HS_SITE", T8)),
+    "prefix_referral": response(303, hstr("") + u32(1)
+                                + value(1, "HS_SITE.PREFIX", T8)),
+    "referral_service_handle": response(302, hstr("0.SERV/88")),
+    "referral_trailing": response(302, hstr("") + "00"),
     "too_large_error": response(2, hstr("answer too large for UDP: use TCP")),
     "compressed_flag": response(1, hstr(PUMP) + u32(0))[:4] + "80"
     + response(1, hstr(PUMP) + u32(0))[6:],
@@ -478,6 +512,7 @@ TARGETS = {
     "fuzz_hclient": HCLIENT,
     "fuzz_seal": SEAL,
     "fuzz_site": SITE,
+    "fuzz_usite": USITE,
     "fuzz_pfxref": PFXREF,
     "fuzz_hval": HVAL,
     "fuzz_hname": HNAME,
@@ -490,7 +525,8 @@ TARGETS = {
     "fuzz_period": PERIOD,
 }
 
-HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient")
+HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient",
+               "fuzz_usite")
 
 
 def to_bytes(target, v):
