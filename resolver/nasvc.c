@@ -25,35 +25,12 @@ nasvc_prefix(const struct lookup *lk, char out[PFX_MAX + 1])
         return pfx_normalise(lk->name + 5, lk->namelen - 5, out);
 }
 
-/* A record of one value (index 1) of `type` holding data; NULL: ENOMEM. */
-static struct hrec *
-nasvc_rec(const char *type, const uint8_t *data, size_t len)
-{
-        struct wbuf w;
-        struct hval v;
-        struct span one;
-        struct hrec *rec = NULL;
-
-        wbuf_init(&w, 0);
-        hval_init(&v, 1,
-                  (struct span){(const uint8_t *)type, (uint32_t)strlen(type)},
-                  (struct span){data, (uint32_t)len}, clock_unix());
-        hval_encode(&w, &v);
-        if (wbuf_ok(&w)) {
-                one.p = w.p;
-                one.len = (uint32_t)w.len;
-                rec = hrec_new(&one, 1, NULL);
-        }
-        wbuf_free(&w);
-        return rec;
-}
-
 /* Answers with one value; rc RC_ERROR if it cannot be built. */
 static void
 nasvc_answer(struct lookup *lk, const char *type, const uint8_t *data,
              size_t len, uint32_t rc)
 {
-        struct hrec *rec = nasvc_rec(type, data, len);
+        struct hrec *rec = hrec_one(1, type, data, len, clock_unix());
 
         lk->done(lk, rec, rec ? rc : RC_ERROR); /* may free lk */
         hrec_free(rec);

@@ -25,20 +25,13 @@
 #include "registry/keys.h"
 #include "resolver/cache.h"
 #include "resolver/rworker.h"
+#include "resolver/ucache.h"
+#include "resolver/userver.h"
 
-#define UP_MAX_CAND   8    /* servers one query may try */
-#define UP_MAX_SITES  4    /* HS_SITE values of one answer used */
-#define UP_DEAD_MS    5000 /* a server that failed is skipped this long */
 #define UP_MAX_HOMED  64
 #define UP_CACHE_HEAD 16 /* c:{NAME}: u64 fresh-until, u32 rc, u32 n */
 
 typedef void (*up_done_fn)(struct lookup *, struct hrec *, uint32_t);
-
-/* Where one query may go: a server's UDP and TCP query interfaces. */
-struct ucand {
-        struct sockaddr_storage udp, tcp;
-        socklen_t udplen, tcplen; /* 0: interface not offered */
-};
 
 enum ustate { US_START, US_REDIS, US_SITE, US_QUERY, US_DONE };
 
@@ -54,7 +47,7 @@ struct ufetch {
         int joinable;      /* clients' misses may wait on it */
         uint8_t hops;      /* recursion count our queries carry */
         unsigned referrals;
-        struct ucand cand[UP_MAX_CAND];
+        struct ucand cand[USERVER_MAX_CAND];
         unsigned ncand, ci;
         int tcp;
         unsigned tries;
@@ -68,13 +61,6 @@ struct ufetch {
         char name[HNAME_MAX + 1];
 };
 
-struct uhealth {
-        struct sockaddr_storage addr;
-        socklen_t len;
-        uint64_t dead_until;
-        struct upstream_server pub;
-};
-
 struct upstream {
         struct rworker *rw;
         struct cache *cache; /* foreign answers and sites */
@@ -82,8 +68,7 @@ struct upstream {
         size_t ninflight;
         int closing;
         uint32_t next_rid;
-        struct uhealth health[UPSTREAM_MAX_SERVERS];
-        size_t nhealth;
+        struct userver *servers; /* their health */
         size_t nhomed;
         char homed[UP_MAX_HOMED][PFX_MAX + 1];
         struct upstream_stats st;
@@ -92,6 +77,16 @@ struct upstream {
 };
 
 static void uf_send(struct ufetch *uf);
+
+/* The sites in rec's values of type t1 or t2 are where to ask next. */
+static unsigned
+uf_cand_sites(struct ufetch *uf, const struct hrec *rec, const char *t1,
+              const char *t2)
+{
+        uf->ci = 0;
+        uf->ncand = userver_sites(rec, t1, t2, uf->name, uf->namelen, uf->cand);
+        return uf->ncand;
+}
 static void uf_route(struct ufetch *uf);
 static struct ufetch *uf_start(struct upstream *up, struct lookup *lk,
                                const struct hrec *site, up_done_fn done);
@@ -108,28 +103,6 @@ static int
 up_is_na(const char *name, size_t len)
 {
         return len > 5 && strncasecmp(name, "0.NA/", 5) == 0;
-}
-
-/* A copy of rec (NULL stays NULL); NULL also on no memory. */
-static struct hrec *
-up_dup(const struct hrec *rec)
-{
-        struct span vals[64], *v = vals;
-        struct hrec *r;
-        uint32_t i;
-
-        if (!rec)
-                return NULL;
-        if (rec->n == 0)
-                return hrec_new(NULL, 0, NULL);
-        if (rec->n > 64 && !(v = calloc(rec->n, sizeof(*v))))
-                return NULL;
-        for (i = 0; i < rec->n; i++)
-                v[i] = rec->v[i].wire;
-        r = hrec_new(v, rec->n, NULL);
-        if (v != vals)
-                free(v);
-        return r;
 }
 
 /* Seconds an answer may be served: its values' TTLs, capped by config. */
@@ -155,161 +128,6 @@ up_ttl_s(const struct config *cfg, const struct hrec *rec, uint32_t rc)
         return ttl;
 }
 
-/* ------------------------------------------------------------- health */
-
-static void
-up_addr_text(const struct sockaddr_storage *ss, char *out, size_t n)
-{
-        char ip[INET6_ADDRSTRLEN] = "?";
-        unsigned port = 0;
-
-        if (ss->ss_family == AF_INET) {
-                const struct sockaddr_in *a =
-                    (const struct sockaddr_in *)(const void *)ss;
-                inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
-                port = ntohs(a->sin_port);
-                snprintf(out, n, "%s:%u", ip, port);
-        } else {
-                const struct sockaddr_in6 *a =
-                    (const struct sockaddr_in6 *)(const void *)ss;
-                inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
-                port = ntohs(a->sin6_port);
-                snprintf(out, n, "[%s]:%u", ip, port);
-        }
-}
-
-/* A candidate's health entry (keyed by its first interface), or NULL. */
-static struct uhealth *
-up_health(struct upstream *up, const struct ucand *c, int add)
-{
-        const struct sockaddr_storage *a = c->udplen ? &c->udp : &c->tcp;
-        socklen_t len = c->udplen ? c->udplen : c->tcplen;
-        struct uhealth *h;
-        size_t i, worst = 0;
-
-        for (i = 0; i < up->nhealth; i++)
-                if (up->health[i].len == len &&
-                    memcmp(&up->health[i].addr, a, len) == 0)
-                        return &up->health[i];
-        if (!add)
-                return NULL;
-        if (up->nhealth < UPSTREAM_MAX_SERVERS) {
-                i = up->nhealth++;
-        } else { /* forget the healthiest: it is the least to lose */
-                for (i = 1; i < up->nhealth; i++)
-                        if (up->health[i].pub.score >
-                            up->health[worst].pub.score)
-                                worst = i;
-                i = worst;
-        }
-        h = &up->health[i];
-        memset(h, 0, sizeof(*h));
-        memcpy(&h->addr, a, len);
-        h->len = len;
-        h->pub.score = 100;
-        up_addr_text(a, h->pub.addr, sizeof(h->pub.addr));
-        return h;
-}
-
-static void
-up_health_mark(struct upstream *up, const struct ucand *c, int ok)
-{
-        struct uhealth *h = up_health(up, c, 1);
-
-        if (ok) {
-                h->pub.answers++;
-                h->pub.score =
-                    h->pub.score + 25 > 100 ? 100 : h->pub.score + 25;
-                h->dead_until = 0;
-        } else {
-                h->pub.failures++;
-                h->pub.score /= 2;
-                h->dead_until = clock_ms() + UP_DEAD_MS;
-        }
-}
-
-static int
-up_dead(struct upstream *up, const struct ucand *c)
-{
-        struct uhealth *h = up_health(up, c, 0);
-
-        return h && h->dead_until > clock_ms();
-}
-
-/* ------------------------------------------------------------- candidates */
-
-/* The configured top-level servers, UDP and TCP on the same port. */
-static void
-uf_cand_roots(struct ufetch *uf)
-{
-        struct sockaddr_storage ss[CONFIG_MAX_UPSTREAM];
-        unsigned lens[CONFIG_MAX_UPSTREAM];
-        int n = config_upstream(up_cfg(uf->up)->upstream, ss, lens,
-                                CONFIG_MAX_UPSTREAM),
-            i;
-
-        uf->ncand = 0;
-        uf->ci = 0;
-        for (i = 0; i < n && uf->ncand < UP_MAX_CAND; i++) {
-                struct ucand *c = &uf->cand[uf->ncand++];
-
-                c->udp = c->tcp = ss[i];
-                c->udplen = c->tcplen = lens[i];
-        }
-}
-
-static int
-up_type_is(const struct hval *v, const char *t)
-{
-        size_t n = strlen(t);
-
-        return v->type.len == n &&
-               strncasecmp((const char *)v->type.p, t, n) == 0;
-}
-
-/*
- * The servers of the sites in rec's values of the given types: primary
- * sites first, in each the server the name hashes to.  The number of
- * candidates.
- */
-static unsigned
-uf_cand_sites(struct ufetch *uf, const struct hrec *rec, const char *t1,
-              const char *t2)
-{
-        struct usite sites[UP_MAX_SITES];
-        unsigned ns = 0, i, pass;
-        uint32_t k;
-
-        uf->ncand = 0;
-        uf->ci = 0;
-        for (k = 0; rec && k < rec->n && ns < UP_MAX_SITES; k++) {
-                const struct hval *v = &rec->v[k];
-
-                if ((up_type_is(v, t1) || (t2 && up_type_is(v, t2))) &&
-                    usite_parse(v->data.p, v->data.len, &sites[ns]) == 0)
-                        ns++;
-        }
-        for (pass = 0; pass < 2; pass++) {
-                for (i = 0; i < ns && uf->ncand < UP_MAX_CAND; i++) {
-                        struct usite *s = &sites[i];
-                        int primary = (s->primary_mask & 0x80) != 0;
-                        uint32_t j = usite_pick(s, uf->name, uf->namelen);
-                        struct ucand *c = &uf->cand[uf->ncand];
-
-                        if (primary != (pass == 0))
-                                continue;
-                        memset(c, 0, sizeof(*c));
-                        if (usite_addr(&s->srv[j], 0, &c->udp, &c->udplen) < 0)
-                                c->udplen = 0;
-                        if (usite_addr(&s->srv[j], 1, &c->tcp, &c->tcplen) < 0)
-                                c->tcplen = 0;
-                        if (c->udplen || c->tcplen)
-                                uf->ncand++;
-                }
-        }
-        return uf->ncand;
-}
-
 /* ------------------------------------------------------------ caching */
 
 static void
@@ -330,18 +148,11 @@ up_redis_put(struct upstream *up, const char *name, size_t len,
         const char *argv[5];
         size_t argvlen[5];
         struct wbuf w;
-        uint64_t until = clock_unix_ms() + ttl_ms;
-        uint32_t i;
 
         if (keys_ucache(key, sizeof(key), name, len) == 0)
                 return;
         wbuf_init(&w, WIRE_MAX_MESSAGE);
-        wbuf_u32(&w, (uint32_t)(until >> 32));
-        wbuf_u32(&w, (uint32_t)until);
-        wbuf_u32(&w, rc);
-        wbuf_u32(&w, rec ? rec->n : 0);
-        for (i = 0; rec && i < rec->n; i++)
-                wbuf_put(&w, rec->v[i].wire.p, rec->v[i].wire.len);
+        ucache_encode(&w, clock_unix_ms() + ttl_ms, rc, rec);
         snprintf(px, sizeof(px), "%llu",
                  (unsigned long long)(ttl_ms + stale_ms));
         argv[0] = "SET";
@@ -358,49 +169,6 @@ up_redis_put(struct upstream *up, const char *name, size_t len,
                 (void)rpool_command(up->rw->redis, up_redis_set_cb, NULL, 5,
                                     argv, argvlen);
         wbuf_free(&w);
-}
-
-/*
- * Decodes a c:{NAME} value: 1 fresh, 0 stale, -1 malformed.  *rec is a
- * new record for RC_SUCCESS (NULL otherwise), *ttl_ms what is left.
- */
-static int
-up_redis_decode(const uint8_t *p, size_t len, uint32_t *rc, struct hrec **rec,
-                uint64_t *ttl_ms)
-{
-        struct span vals[256], *v = vals;
-        struct hval hv;
-        struct cur c;
-        uint64_t until, now = clock_unix_ms();
-        uint32_t n, i;
-        int ret = -1;
-
-        *rec = NULL;
-        cur_init(&c, p, len);
-        until = (uint64_t)cur_u32(&c) << 32;
-        until |= cur_u32(&c);
-        *rc = cur_u32(&c);
-        n = cur_u32(&c);
-        if (!cur_ok(&c) || n > HVAL_MAX_PER_HANDLE ||
-            (*rc != RC_SUCCESS && *rc != RC_HANDLE_NOT_FOUND))
-                return -1;
-        if (n > 256 && !(v = calloc(n, sizeof(*v))))
-                return -1;
-        for (i = 0; i < n; i++) {
-                if (hval_decode(&c, &hv) < 0)
-                        goto out;
-                v[i] = hv.wire;
-        }
-        if (cur_left(&c) != 0)
-                goto out;
-        if (*rc == RC_SUCCESS && !(*rec = hrec_new(v, n, NULL)))
-                goto out;
-        *ttl_ms = until > now ? until - now : 0;
-        ret = until > now ? 1 : 0;
-out:
-        if (v != vals)
-                free(v);
-        return ret;
 }
 
 /* ------------------------------------------------------------ finishing */
@@ -507,7 +275,7 @@ uf_fail(struct ufetch *uf)
                           &exp)) {
                 up->st.stale++;
                 log_info("upstream_stale", "handle=\"%s\"", uf->name);
-                uf_finish(uf, up_dup(rec),
+                uf_finish(uf, hrec_dup(rec),
                           rec ? RC_SUCCESS : RC_HANDLE_NOT_FOUND, 0);
                 return;
         }
@@ -531,7 +299,7 @@ uf_next_server(struct ufetch *uf, enum upstream_outcome o)
 {
         uf_close_io(uf);
         uf->up->st.outcomes[o]++;
-        up_health_mark(uf->up, &uf->cand[uf->ci], 0);
+        userver_mark(uf->up->servers, &uf->cand[uf->ci], 0);
         uf->ci++;
         uf->tries = 0;
         uf->tcp = 0;
@@ -552,7 +320,7 @@ uf_answer(struct ufetch *uf, uint32_t rc, struct hrec *rec)
         switch (rc) {
         case RC_SERVICE_REFERRAL:
         case RC_PREFIX_REFERRAL:
-                up_health_mark(up, &uf->cand[uf->ci], 1);
+                userver_mark(up->servers, &uf->cand[uf->ci], 1);
                 up->st.outcomes[UPO_REFERRAL]++;
                 uf->referrals++;
                 if (uf->hops + uf->referrals >
@@ -585,7 +353,7 @@ uf_answer(struct ufetch *uf, uint32_t rc, struct hrec *rec)
                 uf_next_server(uf, UPO_ERROR);
                 return;
         case RC_RECURSION_COUNT_TOO_HIGH:
-                up_health_mark(up, &uf->cand[uf->ci], 1);
+                userver_mark(up->servers, &uf->cand[uf->ci], 1);
                 up->st.outcomes[UPO_LOOP]++;
                 hrec_free(rec);
                 uf_finish(uf, NULL, rc, 0);
@@ -593,7 +361,7 @@ uf_answer(struct ufetch *uf, uint32_t rc, struct hrec *rec)
         default:
                 break;
         }
-        up_health_mark(up, &uf->cand[uf->ci], 1);
+        userver_mark(up->servers, &uf->cand[uf->ci], 1);
         up->st
             .outcomes[rc == RC_HANDLE_NOT_FOUND ? UPO_NOT_FOUND : UPO_ANSWER]++;
         if (rc != RC_SUCCESS) {
@@ -763,7 +531,8 @@ uf_send(struct ufetch *uf)
         uf->state = US_QUERY;
         if (uf->tries == 0 && !uf->tcp) {
                 /* A dead server is passed over while another is left. */
-                for (i = uf->ci; i < uf->ncand && up_dead(up, &uf->cand[i]);
+                for (i = uf->ci;
+                     i < uf->ncand && userver_dead(up->servers, &uf->cand[i]);
                      i++)
                         ;
                 if (i < uf->ncand)
@@ -871,7 +640,8 @@ uf_route(struct ufetch *uf)
                 return;
         }
         if (up_is_na(uf->name, uf->namelen)) {
-                uf_cand_roots(uf);
+                uf->ci = 0;
+                uf->ncand = userver_roots(up_cfg(up)->upstream, uf->cand);
                 uf_send(uf);
                 return;
         }
@@ -908,12 +678,12 @@ uf_redis_got(void *arg, struct redisReply *r, enum rpool_status st)
                 return;
         }
         if (st == RPOOL_OK && r && r->type == REDIS_REPLY_STRING &&
-            (fresh = up_redis_decode((const uint8_t *)r->str, r->len, &rc, &rec,
-                                     &ttl_ms)) >= 0) {
+            (fresh = ucache_decode((const uint8_t *)r->str, r->len,
+                                   clock_unix_ms(), &rc, &rec, &ttl_ms)) >= 0) {
                 if (fresh) {
                         up->st.redis_hits++;
                         if (cache_put(
-                                up->cache, uf->name, uf->namelen, up_dup(rec),
+                                up->cache, uf->name, uf->namelen, hrec_dup(rec),
                                 clock_ms() + ttl_ms +
                                     (uint64_t)up_cfg(up)->upstream_stale_s *
                                         1000) < 0)
@@ -1083,75 +853,6 @@ upstream_homes(const struct upstream *up, const char *pfx, int exact)
         return 0;
 }
 
-/* One value of `type` holding `data`, as a record; NULL on no memory. */
-static struct hrec *
-up_value_rec(const char *type, const uint8_t *data, size_t len)
-{
-        struct wbuf w;
-        struct hval v;
-        struct span one;
-        struct hrec *rec = NULL;
-
-        wbuf_init(&w, 0);
-        hval_init(&v, 1,
-                  (struct span){(const uint8_t *)type, (uint32_t)strlen(type)},
-                  (struct span){data, (uint32_t)len}, clock_unix());
-        hval_encode(&w, &v);
-        if (wbuf_ok(&w)) {
-                one.p = w.p;
-                one.len = (uint32_t)w.len;
-                rec = hrec_new(&one, 1, NULL);
-        }
-        wbuf_free(&w);
-        return rec;
-}
-
-/* An HS_SITE listing the top-level servers (TCP and UDP query). */
-static void
-up_roots_site(const struct config *cfg, struct wbuf *w)
-{
-        struct sockaddr_storage ss[CONFIG_MAX_UPSTREAM];
-        unsigned lens[CONFIG_MAX_UPSTREAM];
-        int n = config_upstream(cfg->upstream, ss, lens, CONFIG_MAX_UPSTREAM),
-            i;
-
-        wbuf_u16(w, 1);
-        wbuf_u8(w, WIRE_MAJOR);
-        wbuf_u8(w, 10);
-        wbuf_u16(w, 1);
-        wbuf_u8(w, 0x80); /* primary */
-        wbuf_u8(w, 2);    /* hash by whole handle */
-        wbuf_bytes(w, NULL, 0);
-        wbuf_u32(w, 0);
-        wbuf_u32(w, n > 0 ? (uint32_t)n : 0);
-        for (i = 0; i < n; i++) {
-                uint8_t addr[16] = {0};
-                uint16_t port;
-
-                if (ss[i].ss_family == AF_INET) {
-                        struct sockaddr_in *a =
-                            (struct sockaddr_in *)(void *)&ss[i];
-                        memcpy(addr + 12, &a->sin_addr, 4);
-                        port = ntohs(a->sin_port);
-                } else {
-                        struct sockaddr_in6 *a =
-                            (struct sockaddr_in6 *)(void *)&ss[i];
-                        memcpy(addr, &a->sin6_addr, 16);
-                        port = ntohs(a->sin6_port);
-                }
-                wbuf_u32(w, (uint32_t)i + 1);
-                wbuf_put(w, addr, 16);
-                wbuf_bytes(w, NULL, 0); /* no public key */
-                wbuf_u32(w, 2);
-                wbuf_u8(w, 0x02); /* query */
-                wbuf_u8(w, 1);    /* TCP */
-                wbuf_u32(w, port);
-                wbuf_u8(w, 0x02);
-                wbuf_u8(w, 0); /* UDP */
-                wbuf_u32(w, port);
-        }
-}
-
 uint32_t
 upstream_referral(struct upstream *up, const char *name, size_t len,
                   struct hrec **rec)
@@ -1174,9 +875,10 @@ upstream_referral(struct upstream *up, const char *name, size_t len,
         }
         hrec_free(up->referral);
         wbuf_init(&w, 0);
-        up_roots_site(up_cfg(up), &w);
-        up->referral =
-            wbuf_ok(&w) ? up_value_rec("HS_SITE.PREFIX", w.p, w.len) : NULL;
+        userver_roots_site(up_cfg(up)->upstream, &w);
+        up->referral = wbuf_ok(&w) ? hrec_one(1, "HS_SITE.PREFIX", w.p, w.len,
+                                              clock_unix())
+                                   : NULL;
         wbuf_free(&w);
         *rec = up->referral;
         return *rec ? RC_PREFIX_REFERRAL : RC_ERROR;
@@ -1209,7 +911,10 @@ upstream_new(struct rworker *rw)
         up->rw = rw;
         up->cache = cache_new((size_t)rw->cfg->cache_entries,
                               (size_t)rw->cfg->cache_max_mb << 20);
-        if (!up->cache) {
+        up->servers = userver_new();
+        if (!up->cache || !up->servers) {
+                cache_free(up->cache);
+                userver_free(up->servers);
                 free(up);
                 return NULL;
         }
@@ -1226,6 +931,7 @@ upstream_free(struct upstream *up)
         while (up->inflight)
                 uf_finish(up->inflight, NULL, RC_SERVER_BUSY, 0);
         cache_free(up->cache);
+        userver_free(up->servers);
         hrec_free(up->referral);
         free(up);
 }
@@ -1239,11 +945,7 @@ upstream_inflight(const struct upstream *up)
 void
 upstream_get_stats(const struct upstream *up, struct upstream_stats *s)
 {
-        size_t i;
-
         *s = up->st;
         s->inflight = up->ninflight;
-        s->nservers = up->nhealth;
-        for (i = 0; i < up->nhealth; i++)
-                s->servers[i] = up->health[i].pub;
+        s->nservers = userver_stats(up->servers, s->servers);
 }

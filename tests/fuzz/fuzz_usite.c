@@ -24,8 +24,8 @@ check(int ok)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static const char *const handles[] = {"88.123/X", "0.NA/88.123",
-                                              "88", "88.1/a/b", ""};
+        static const char *const handles[] = {"88.123/X", "0.NA/88.123", "88",
+                                              "88.1/a/b", ""};
         struct sockaddr_storage ss;
         struct usite s;
         socklen_t len;
@@ -48,7 +48,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (i = 0; i < s.n; i++)
                 for (tcp = 0; tcp < 2; tcp++)
                         check((usite_addr(&s.srv[i], tcp, &ss, &len) == 0) ==
-                              ((tcp ? s.srv[i].tcp_port
-                                    : s.srv[i].udp_port) != 0));
+                              ((tcp ? s.srv[i].tcp_port : s.srv[i].udp_port) !=
+                               0));
         return 0;
 }

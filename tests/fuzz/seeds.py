@@ -326,6 +326,21 @@ USITE.update({
     "too_many_ifaces": usite([usite_server("7f000001", [(2, 0, 1)] * 17)]),
 })
 
+# c:{NAME} values (resolver/ucache): fresh-until ms, rc, n, values.
+UNTIL = u32(0x19b) + u32(0x7ad3b000)
+UCACHE = {
+    "success_two": UNTIL + u32(1) + u32(2) + value(1, "URL", b"https://x")
+    + value(2, "EMAIL", b"a@b"),
+    "not_found": UNTIL + u32(100) + u32(0),
+    "stale": u32(0) + u32(1) + u32(1) + u32(0),
+    "not_found_with_values": UNTIL + u32(100) + u32(1)
+    + value(1, "URL", b"x"),
+    "other_code": UNTIL + u32(2) + u32(0),
+    "trailing": UNTIL + u32(1) + u32(0) + "00",
+    "too_many": UNTIL + u32(1) + u32(4096),
+    "empty": "",
+}
+
 # pfx:{P} referral fields, one a line: state proxy ipType ip tcpPort
 # udpPort httpPort u.
 PFXREF = {
@@ -513,6 +528,7 @@ TARGETS = {
     "fuzz_seal": SEAL,
     "fuzz_site": SITE,
     "fuzz_usite": USITE,
+    "fuzz_ucache": UCACHE,
     "fuzz_pfxref": PFXREF,
     "fuzz_hval": HVAL,
     "fuzz_hname": HNAME,
@@ -526,7 +542,7 @@ TARGETS = {
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient",
-               "fuzz_usite")
+               "fuzz_usite", "fuzz_ucache")
 
 
 def to_bytes(target, v):

@@ -236,8 +236,12 @@ def _(n):
     asked = answered(t.b) - before
     check(1 <= asked <= 2, "B was asked %d times for 24 misses (2 workers)"
           % asked)
-    check(metric(t.a, "idnode_upstream_coalesced_total") >= 22,
-          "coalesced waits counted")
+    # The rest waited on a query in flight, or (on a slow machine) came
+    # after it ended and found the answer cached.
+    coalesced = metric(t.a, "idnode_upstream_coalesced_total")
+    hits = metric(t.a, "idnode_upstream_cache_lookups_total", result="hit")
+    check(coalesced >= 1 and coalesced + hits >= 22,
+          "coalesced %d, cache hits %d" % (coalesced, hits))
 
 
 @g.test("top-level node killed: cached answers are still served (stale "
