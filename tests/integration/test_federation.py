@@ -99,6 +99,7 @@ class Topo:
                             rec("88.200.1/STALE", "https://b.example/s",
                                 ttl=2),
                             rec("88.200.1/MANY", "https://b.example/m"),
+                            rec("88.200.1/REF", "https://b.example/r"),
                             rec("88.200.1/LATE", "https://b.example/late")])
         self.a = self.node("fed_a", dict(up, node_prefix="88.100",
                                          upstream_ttl_max_s=60, **RECURSIVE),
@@ -186,10 +187,11 @@ def _(n):
         "site once it is known")
 def _(n):
     t = topo()
-    # One socket: the same worker, whose cache knows 88.200.1's site.
+    # One socket: the same worker, which looks up 88.200.1's site for a
+    # handle it has not seen (its answer is in no cache yet).
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
-        expect_rc(t.a.udp_resp(resolution("88.200.1/X"), sock=s), "SUCCESS")
+        expect_rc(t.a.udp_resp(resolution("88.200.1/REF"), sock=s), "SUCCESS")
         r = t.a.udp_resp(resolution("88.200.1/NEVER-ASKED",
                                     opflags=OPF_NOREC), sock=s)
     finally:
