@@ -610,6 +610,10 @@ uf_site_done(struct lookup *sub, struct hrec *rec, uint32_t rc)
                 uf_finish(uf, NULL, RC_SERVER_BUSY, 0);
                 return;
         }
+        if (rc == RC_SERVER_NOT_RESP) {
+                uf_fail(uf); /* the handle's own stale answer, if any */
+                return;
+        }
         if (rc != RC_SUCCESS) {
                 /* The prefix does not exist, or nobody knows where it is. */
                 uf_finish(uf, NULL, rc, 0);

@@ -251,10 +251,12 @@ run_idbench tcp_resolve tcp ">=1.0"
 # A second idnode, node A (node_prefix 88.2000, the same Redis), resolves
 # the bench identifiers upstream.  The first one plays both the top-level
 # node (0.NA/88.1000.1: a prefix record pointing at itself) and the node
-# holding them.  recursive_cached: A answers from its cache (warm-up);
-# recursive_miss: A with "cache": false asks twice per resolution (the
-# prefix's site, then the handle).  Both against udp_resolve: the same
-# identifiers asked of the node holding them.
+# holding them.  recursive_cached: A answers from its cache, for 1000 of
+# the identifiers (what the warm-up can fill), against the bench node
+# answering the same 1000 from its cache; recursive_miss: A with
+# "cache": false asks twice per resolution (the prefix's site, then the
+# handle), against udp_resolve: the same identifiers asked of the node
+# holding them.
 write_config_a() { # write_config_a CACHE
         cat >"$T/idnode-a.json" <<EOF
 {"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_A_HANDLE,
@@ -267,7 +269,7 @@ EOF
 
 a_up() { [ "$($HELP http-status "http://127.0.0.1:$P_A_HTTP/healthz")" = 200 ]; }
 
-run_recursive() { # run_recursive NAME CACHE TARGET
+run_recursive() { # run_recursive NAME CACHE TARGET HANDLES BASELINE
         local pid
         write_config_a "$2"
         "$B/idnode" -c "$T/idnode-a.json" 2>>"$T/idnode-a.log" &
@@ -280,10 +282,10 @@ run_recursive() { # run_recursive NAME CACHE TARGET
         check_idle "before $1"
         log "idbench $1"
         if "$B/idbench" --proto udp --server "127.0.0.1:$P_A_HANDLE" \
-                --clients "$C" --duration "$D" --handles "$T/handles.txt" \
+                --clients "$C" --duration "$D" --handles "$4" \
                 --warmup "$WARMUP" --name "$1" >"$T/$1.json" 2>"$T/$1.err"; then
                 $HELP result "$1" "$T/$1.json" "udp_resolve" \
-                        "$T/udp_resolve.json" "$3" "$RESULTS"
+                        "$5" "$3" "$RESULTS"
                 grep -q '"ops":0,' "$T/$1.json" &&
                         step_failed "$1: no successful answer while measuring"
         else
@@ -295,8 +297,16 @@ run_recursive() { # run_recursive NAME CACHE TARGET
 read -r P_A_HANDLE P_A_HTTP < <($HELP ports 2 | tr '\n' ' ')
 $RCLI HSET "pfx:{$PREFIX}" state 1 proxy 1 ipType 4 ip 127.0.0.1 \
         tcpPort "$P_HANDLE" udpPort "$P_HANDLE" >/dev/null
-run_recursive recursive_cached true ">=0.9"
-run_recursive recursive_miss false ">=0.3"
+head -n 1000 "$T/handles.txt" >"$T/handles-1k.txt"
+check_idle "before the 1000-identifier baseline"
+"$B/idbench" --proto udp --server "127.0.0.1:$P_HANDLE" --clients "$C" \
+        --duration "$D" --handles "$T/handles-1k.txt" --warmup "$WARMUP" \
+        --name udp_resolve_1k >"$T/udp_resolve_1k.json" 2>/dev/null ||
+        step_failed "idbench udp_resolve_1k: $(cat "$T/udp_resolve_1k.json")"
+run_recursive recursive_cached true ">=0.9" "$T/handles-1k.txt" \
+        "$T/udp_resolve_1k.json"
+run_recursive recursive_miss false ">=0.3" "$T/handles.txt" \
+        "$T/udp_resolve.json"
 $RCLI DEL "pfx:{$PREFIX}" >/dev/null
 
 # ---- 4e. trace_down_depth5 ------------------------------------------------
