@@ -170,6 +170,10 @@ def _(n):
     r = resolve(t.b, "88.200.9/E1", "tcp")
     expect_rc(r, "SUCCESS")
     eq(url_of(r), b"https://ent.example/e1", "E's value through B")
+    for node in (t.a, t.b):
+        st, j, _, _ = node.http_json("/api/handles/88.200.9/E1")
+        eq((st, j["values"][0]["data"]["value"]),
+           (200, "https://ent.example/e1"), "HTTP through %s" % node.name)
     r = resolve(t.b, "88.200.9/E1", opflags=OPF_NOREC)
     expect_rc(r, "SERVICE_REFERRAL")
     # The top-level node answers prefix handles itself.
