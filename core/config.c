@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <jansson.h>
 #include <openssl/crypto.h>
 
@@ -46,14 +50,19 @@ struct config_key {
 /* The one list of configuration keys; docs/configuration.md mirrors it. */
 static const struct config_key keys[] = {
     INT(workers, 0, 256, 0, 0), /* 0 = one per core */
-    STR(handle_bind, "0.0.0.0", 0), INT(handle_port, 1, 65535, 2641, 0),
-    STR(http_bind, "0.0.0.0", 0), INT(http_port, 1, 65535, 8000, 0),
-    STR(admin_bind, "127.0.0.1", 0), INT(admin_port, 0, 65535, 8001, 0),
-    STR(redis_socket, "", 0), STR(redis_host, "127.0.0.1", 0),
+    STR(handle_bind, "0.0.0.0", 0),
+    INT(handle_port, 1, 65535, 2641, 0),
+    STR(http_bind, "0.0.0.0", 0),
+    INT(http_port, 1, 65535, 8000, 0),
+    STR(admin_bind, "127.0.0.1", 0),
+    INT(admin_port, 0, 65535, 8001, 0),
+    STR(redis_socket, "", 0),
+    STR(redis_host, "127.0.0.1", 0),
     SECRET(redis_password), /* Redis AUTH (requirepass); see config_load */
     INT(redis_port, 1, 65535, 6379, 0),
     INT(redis_max_inflight, 16, 1000000, 10000, 1),
-    INT(request_timeout_ms, 10, 60000, 1000, 1), BOOL(cache, 1, 1),
+    INT(request_timeout_ms, 10, 60000, 1000, 1),
+    BOOL(cache, 1, 1),
     INT(cache_entries, 16, 100000000, 200000, 0),
     INT(cache_max_mb, 1, 1048576, 128, 0), /* per worker */
     INT(cache_ttl_max_s, 0, 86400 * 2, 300, 1),
@@ -65,9 +74,12 @@ static const struct config_key keys[] = {
     INT(max_handle_bytes, 16, 2048, 255, 1),
     INT(auth_timeout_s, 1, 600, 20, 1),       /* a challenge's life */
     INT(access_log_sample, 0, 1000000, 0, 1), /* 0: no access log */
-    INT(site_serial, 0, 65535, 1, 1), STR(site_address, "127.0.0.1", 1),
-    STR(site_description, "idnode secondary node", 1), STR(node_prefix, "", 0),
-    STR(ghr_name, "", 0), INT(registry_threads, 1, 64, 4, 0),
+    INT(site_serial, 0, 65535, 1, 1),
+    STR(site_address, "127.0.0.1", 1),
+    STR(site_description, "idnode secondary node", 1),
+    STR(node_prefix, "", 0),
+    STR(ghr_name, "", 0),
+    INT(registry_threads, 1, 64, 4, 0),
     INT(http_max_body_kb, 64, 65536, 8192, 0),
     INT(audit_max_entries, 1000, 1000000000, 10000000, 0),
     BOOL(publish_registrant, 0, 0),
@@ -81,12 +93,17 @@ static const struct config_key keys[] = {
     INT(stats_max_prefixes, 1, 1000000, 4096, 0), /* per worker and hour */
     INT(stats_max_handles, 1, 1000000, 4096, 0),  /* per worker, interval */
     INT(stats_max_clients, 1, 1000000, 4096, 0),  /* per worker, interval */
-    STR(log_level, "info", 1), STR(log_file, "", 1),
+    STR(log_level, "info", 1),
+    STR(log_file, "", 1),
     STR(secret_key_file, "", 0), /* "" = no v1 login */
-    STR(tls_bind, "0.0.0.0", 0), INT(tls_port, 1, 65535, 8443, 0),
+    STR(tls_bind, "0.0.0.0", 0),
+    INT(tls_port, 1, 65535, 8443, 0),
     STR(tls_cert, "", 1), /* "" = no HTTPS listener (a restart adds one) */
-    STR(tls_key, "", 1), STR(tls_ca, "", 1), STR(tls_crl, "", 1),
-    STR(tls_client_auth, "none", 1), STR(node_key, "", 1),
+    STR(tls_key, "", 1),
+    STR(tls_ca, "", 1),
+    STR(tls_crl, "", 1),
+    STR(tls_client_auth, "none", 1),
+    STR(node_key, "", 1),
     /* Abuse limits: rates per second, 0 = off (docs/operations.md). */
     INT(limit_table_slots, 1024, 1 << 26, 1 << 17, 0),
     INT(limit_udp_rate, 0, 10000000, 20000, 1),
@@ -110,10 +127,22 @@ static const struct config_key keys[] = {
     INT(quota_per_prefix, 0, 2000000000, 10000000, 0), /* 0: none */
     /* DNS (c-ares per worker): used only when one of the three below is set. */
     STR(dns_servers, "", 0), /* "" = the system resolver */
-    INT(dns_timeout_ms, 50, 30000, 2000, 0), INT(dns_tries, 1, 5, 2, 0),
+    INT(dns_timeout_ms, 50, 30000, 2000, 0),
+    INT(dns_tries, 1, 5, 2, 0),
     STR(peer_names, "", 0), /* "host:port,..." resolved and re-resolved */
     STR(oid_zone, "", 0),   /* e.g. "oid-res.org"; "" = no OID gateway */
     STR(gs1_zone, "", 0),   /* e.g. "gtin.gs1.id.onsepc.com"; "" = none */
+    STR(role, "secondary", 0),
+    STR(upstream, "", 1), /* "": no upstream, no recursion */
+    BOOL(recursion, 0, 1),
+    INT(upstream_timeout_ms, 20, 30000, 500, 1),
+    INT(upstream_retries, 0, 5, 1, 1),
+    INT(upstream_max_hops, 1, 40, 8, 1),
+    INT(upstream_max_inflight, 1, 100000, 1024, 1),
+    INT(upstream_ttl_max_s, 0, 86400 * 2, 3600, 1),
+    INT(upstream_negative_ttl_s, 0, 3600, 30, 1),
+    INT(upstream_stale_s, 0, 86400 * 7, 300, 1),
+    BOOL(homing_from_loopback, 0, 1),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -320,6 +349,91 @@ config_valid_zone(const char *s)
         return label > 0;
 }
 
+int
+config_top_level(const struct config *c)
+{
+        return strcmp(c->role, "top-level") == 0;
+}
+
+/* One "ip:port" or "[v6]:port" of len bytes into *ss. 0 or -1. */
+static int
+config_hostport(const char *p, size_t len, struct sockaddr_storage *ss,
+                unsigned *sslen)
+{
+        char host[INET6_ADDRSTRLEN + 1];
+        const char *colon, *hs = p, *he;
+        struct sockaddr_in *a4 = (struct sockaddr_in *)(void *)ss;
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)(void *)ss;
+        unsigned long port = 0;
+        size_t i;
+
+        colon = memrchr(p, ':', len);
+        if (!colon || colon == p || (size_t)(p + len - colon - 1) > 5 ||
+            colon + 1 == p + len)
+                return -1;
+        for (i = 1; colon + i < p + len; i++) {
+                if (colon[i] < '0' || colon[i] > '9')
+                        return -1;
+                port = port * 10 + (unsigned long)(colon[i] - '0');
+        }
+        he = colon;
+        if (*p == '[') {
+                if (he[-1] != ']')
+                        return -1;
+                hs++;
+                he--;
+        }
+        if (port < 1 || port > 65535 || he <= hs ||
+            (size_t)(he - hs) >= sizeof(host))
+                return -1;
+        memcpy(host, hs, (size_t)(he - hs));
+        host[he - hs] = '\0';
+        memset(ss, 0, sizeof(*ss));
+        if (*p != '[' && inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+                a4->sin_family = AF_INET;
+                a4->sin_port = htons((uint16_t)port);
+                *sslen = sizeof(*a4);
+                return 0;
+        }
+        if (*p == '[' && inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+                a6->sin6_family = AF_INET6;
+                a6->sin6_port = htons((uint16_t)port);
+                *sslen = sizeof(*a6);
+                return 0;
+        }
+        return -1;
+}
+
+int
+config_upstream(const char *text, struct sockaddr_storage *out, unsigned *lens,
+                int max)
+{
+        struct sockaddr_storage ss;
+        const char *p = text, *e;
+        unsigned sslen;
+        int n = 0;
+
+        while (*p) {
+                while (*p == ' ' || *p == ',')
+                        p++;
+                if (!*p)
+                        break;
+                e = p;
+                while (*e && *e != ',' && *e != ' ')
+                        e++;
+                if (n == max ||
+                    config_hostport(p, (size_t)(e - p), &ss, &sslen) < 0)
+                        return -1;
+                if (out) {
+                        out[n] = ss;
+                        lens[n] = sslen;
+                }
+                n++;
+                p = e;
+        }
+        return n;
+}
+
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err,
              size_t errlen)
@@ -388,6 +502,17 @@ config_parse(const char *name, const char *text, size_t len, char *err,
                 bad_key = "gs1_zone";
         if (bad_key && !why)
                 why = "expected a DNS zone such as oid-res.org";
+        if (!bad_key && strcmp(c->role, "secondary") != 0 &&
+            !config_top_level(c)) {
+                bad_key = "role";
+                why = "expected secondary or top-level";
+        }
+        if (!bad_key &&
+            config_upstream(c->upstream, NULL, NULL, CONFIG_MAX_UPSTREAM) < 0) {
+                bad_key = "upstream";
+                why = "expected up to 8 comma-separated numeric ip:port "
+                      "([v6]:port)";
+        }
         if (bad_key) {
                 config_locate(text, len, bad_key, &line, &col);
                 snprintf(err, errlen, "%s:%d:%d: %s \"%s\"", name, line, col,

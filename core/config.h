@@ -97,7 +97,32 @@ struct config {
         char peer_names[CONFIG_STR_MAX]; /* "host:port,..." */
         char oid_zone[CONFIG_STR_MAX];   /* "" = no OID resolution */
         char gs1_zone[CONFIG_STR_MAX];   /* "" = no GS1 resolution */
+        /* Federation (docs/federation.md). */
+        char role[CONFIG_STR_MAX];     /* "secondary" or "top-level" */
+        char upstream[CONFIG_STR_MAX]; /* "ip:port,..." top-level servers */
+        int recursion;
+        int upstream_timeout_ms;
+        int upstream_retries;
+        int upstream_max_hops;
+        int upstream_max_inflight; /* per worker */
+        int upstream_ttl_max_s;
+        int upstream_negative_ttl_s;
+        int upstream_stale_s;
+        int homing_from_loopback;
 };
+
+/* Most servers `upstream` may name. */
+#define CONFIG_MAX_UPSTREAM 8
+/*
+ * Parses `upstream` ("127.0.0.1:2641,[::1]:2641"): the number of servers
+ * (0..CONFIG_MAX_UPSTREAM) with each written as a numeric host and port,
+ * or -1 if malformed.
+ */
+struct sockaddr_storage;
+int config_upstream(const char *text, struct sockaddr_storage *out,
+                    unsigned *lens, int max);
+/* 1 if cfg->role is "top-level". */
+int config_top_level(const struct config *c);
 
 /* A config holding every default (refs = 1). NULL on ENOMEM. */
 struct config *config_defaults(void);

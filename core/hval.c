@@ -152,6 +152,49 @@ hrec_new(const struct span *vals, uint32_t n, uint32_t *bad)
         return r;
 }
 
+struct hrec *
+hrec_dup(const struct hrec *r)
+{
+        struct span *v;
+        struct hrec *c;
+        uint32_t i;
+
+        if (!r)
+                return NULL;
+        if (r->n == 0)
+                return hrec_new(NULL, 0, NULL);
+        if (!(v = calloc(r->n, sizeof(*v))))
+                return NULL;
+        for (i = 0; i < r->n; i++)
+                v[i] = r->v[i].wire;
+        c = hrec_new(v, r->n, NULL);
+        free(v);
+        return c;
+}
+
+struct hrec *
+hrec_one(uint32_t index, const char *type, const uint8_t *data, size_t len,
+         uint32_t timestamp)
+{
+        struct wbuf w;
+        struct hval v;
+        struct span one;
+        struct hrec *rec = NULL;
+
+        wbuf_init(&w, 0);
+        hval_init(&v, index,
+                  (struct span){(const uint8_t *)type, (uint32_t)strlen(type)},
+                  (struct span){data, (uint32_t)len}, timestamp);
+        hval_encode(&w, &v);
+        if (wbuf_ok(&w)) {
+                one.p = w.p;
+                one.len = (uint32_t)w.len;
+                rec = hrec_new(&one, 1, NULL);
+        }
+        wbuf_free(&w);
+        return rec;
+}
+
 void
 hrec_free(struct hrec *r)
 {

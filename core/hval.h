@@ -93,6 +93,11 @@ struct hrec {
  * decode are skipped and counted in *bad (if not NULL).  NULL on ENOMEM.
  */
 struct hrec *hrec_new(const struct span *vals, uint32_t n, uint32_t *bad);
+/* A record of one value (index, type, data; hval_init's defaults). */
+struct hrec *hrec_one(uint32_t index, const char *type, const uint8_t *data,
+                      size_t len, uint32_t timestamp);
+/* A copy of r (NULL stays NULL; NULL also on no memory). */
+struct hrec *hrec_dup(const struct hrec *r);
 void hrec_free(struct hrec *r);
 /* Bytes held by the record (for cache accounting). */
 size_t hrec_size(const struct hrec *r);

@@ -7,6 +7,46 @@
 
 #include "core/wire.h"
 
+/*
+ * Upstream counters; a server known to several workers is shown once,
+ * with the lowest health score any of them gives it.
+ */
+static void
+metrics_add_upstream(struct upstream_stats *t, const struct upstream_stats *a)
+{
+        size_t i, j;
+
+        for (i = 0; i < UPO_N; i++)
+                t->outcomes[i] += a->outcomes[i];
+        t->udp_sent += a->udp_sent;
+        t->tcp_sent += a->tcp_sent;
+        t->tcp_fallbacks += a->tcp_fallbacks;
+        t->hits += a->hits;
+        t->misses += a->misses;
+        t->redis_hits += a->redis_hits;
+        t->stale += a->stale;
+        t->coalesced += a->coalesced;
+        t->failed += a->failed;
+        t->inflight += a->inflight;
+        for (i = 0; i < a->nservers; i++) {
+                const struct upstream_server *s = &a->servers[i];
+
+                for (j = 0; j < t->nservers; j++)
+                        if (strcmp(t->servers[j].addr, s->addr) == 0)
+                                break;
+                if (j == t->nservers) {
+                        if (j == UPSTREAM_MAX_SERVERS)
+                                continue;
+                        t->servers[t->nservers++] = *s;
+                        continue;
+                }
+                if (s->score < t->servers[j].score)
+                        t->servers[j].score = s->score;
+                t->servers[j].answers += s->answers;
+                t->servers[j].failures += s->failures;
+        }
+}
+
 void
 metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
             const struct api_stats *as, const struct stats_counters *ss)
@@ -59,6 +99,7 @@ metrics_add(struct metrics_sum *sum, const struct rworker_sample *rs,
         mhist_add(&t->http.latency, &rs->http.latency);
         t->tcp_conns += rs->tcp_conns;
         t->redis_inflight += rs->redis_inflight;
+        metrics_add_upstream(&t->up, &rs->up);
         metrics_add_api(sum, as);
         sum->stats.flushes += ss->flushes;
         sum->stats.failed += ss->failed;
@@ -218,6 +259,44 @@ metrics_hetero(struct evbuffer *b, const struct rstats *st)
 }
 
 static void
+metrics_upstream(struct evbuffer *b, const struct upstream_stats *u)
+{
+        static const char *const outcomes[UPO_N] = {
+            [UPO_ANSWER] = "answer",     [UPO_NOT_FOUND] = "not_found",
+            [UPO_REFERRAL] = "referral", [UPO_TIMEOUT] = "timeout",
+            [UPO_ERROR] = "error",       [UPO_LOOP] = "recursion_limit",
+        };
+        char labels[128];
+        size_t i;
+
+        metrics_head(b, "idnode_upstream_queries_total", "counter",
+                     "Queries to other nodes (recursion) by outcome");
+        for (i = 0; i < UPO_N; i++) {
+                snprintf(labels, sizeof(labels), "outcome=\"%s\"", outcomes[i]);
+                metrics_value(b, "idnode_upstream_queries_total", labels,
+                              (unsigned long long)u->outcomes[i]);
+        }
+        metrics_head(b, "idnode_upstream_server_health", "gauge",
+                     "Health score of an upstream server, 0 (failing) to "
+                     "100");
+        for (i = 0; i < u->nservers; i++) {
+                snprintf(labels, sizeof(labels), "server=\"%s\"",
+                         u->servers[i].addr);
+                metrics_value(b, "idnode_upstream_server_health", labels,
+                              (unsigned long long)u->servers[i].score);
+        }
+        metrics_head(b, "idnode_upstream_server_failures_total", "counter",
+                     "Queries to an upstream server that failed");
+        for (i = 0; i < u->nservers; i++) {
+                snprintf(labels, sizeof(labels), "server=\"%s\"",
+                         u->servers[i].addr);
+                metrics_value(b, "idnode_upstream_server_failures_total",
+                              labels,
+                              (unsigned long long)u->servers[i].failures);
+        }
+}
+
+static void
 metrics_writes(struct evbuffer *b, const struct api_stats *a)
 {
         char labels[64];
@@ -350,6 +429,34 @@ metrics_scalars(struct evbuffer *b, const struct metrics_sum *s,
              (unsigned long long)s->stats.overflow.handles},
             {"idnode_stats_overflow_total", NULL, NULL, "table=\"clients\"",
              (unsigned long long)s->stats.overflow.clients},
+            {"idnode_upstream_sent_total", "counter",
+             "Datagrams and TCP requests sent to other nodes",
+             "transport=\"udp\"", (unsigned long long)s->rs.up.udp_sent},
+            {"idnode_upstream_sent_total", NULL, NULL, "transport=\"tcp\"",
+             (unsigned long long)s->rs.up.tcp_sent},
+            {"idnode_upstream_tcp_fallbacks_total", "counter",
+             "Upstream queries retried over TCP (truncated, too large, "
+             "no UDP answer)",
+             "", (unsigned long long)s->rs.up.tcp_fallbacks},
+            {"idnode_upstream_cache_lookups_total", "counter",
+             "Lookups of answers from other nodes by result", "result=\"hit\"",
+             (unsigned long long)s->rs.up.hits},
+            {"idnode_upstream_cache_lookups_total", NULL, NULL,
+             "result=\"miss\"", (unsigned long long)s->rs.up.misses},
+            {"idnode_upstream_cache_lookups_total", NULL, NULL,
+             "result=\"redis\"", (unsigned long long)s->rs.up.redis_hits},
+            {"idnode_upstream_stale_total", "counter",
+             "Stale answers served because upstream failed", "",
+             (unsigned long long)s->rs.up.stale},
+            {"idnode_upstream_coalesced_total", "counter",
+             "Misses that waited on a query already in flight", "",
+             (unsigned long long)s->rs.up.coalesced},
+            {"idnode_upstream_failures_total", "counter",
+             "Resolutions answered SERVER_NOT_RESP (no stale answer left)", "",
+             (unsigned long long)s->rs.up.failed},
+            {"idnode_upstream_inflight", "gauge",
+             "Upstream resolutions in flight", "",
+             (unsigned long long)s->rs.up.inflight},
         };
         size_t i;
 
@@ -376,5 +483,6 @@ metrics_render(struct evbuffer *out, const struct metrics_sum *sum,
         metrics_http(out, &sum->rs.http);
         metrics_redis(out, &sum->rs.redis);
         metrics_hetero(out, &sum->rs.st);
+        metrics_upstream(out, &sum->rs.up);
         metrics_writes(out, &sum->api);
 }

@@ -253,7 +253,8 @@ hclient_decode(const uint8_t *p, size_t len, uint32_t rid, uint32_t *rc,
             m.h.opcode != OC_RESOLUTION || m.h.rcode == 0)
                 return -1;
         *rc = m.h.rcode;
-        if (m.h.rcode != RC_SUCCESS)
+        if (m.h.rcode != RC_SUCCESS && m.h.rcode != RC_SERVICE_REFERRAL &&
+            m.h.rcode != RC_PREFIX_REFERRAL)
                 return 0;
         cur_init(&c, m.body.p, m.body.len);
         if (m.h.opflags & OPF_RD) {
@@ -263,7 +264,9 @@ hclient_decode(const uint8_t *p, size_t len, uint32_t rid, uint32_t *rc,
                         return -1;
                 cur_skip(&c, alg == 1 ? 16 : alg == 2 ? 20 : 32);
         }
-        (void)cur_bytes(&c, WIRE_MAX_HANDLE);
+        (void)cur_bytes(&c, WIRE_MAX_HANDLE); /* handle, referral handle */
+        if (m.h.rcode != RC_SUCCESS && cur_ok(&c) && cur_left(&c) == 0)
+                return 0; /* a referral to a service handle, no values */
         n = cur_u32(&c);
         if (!cur_ok(&c) || n > HVAL_MAX_PER_HANDLE)
                 return -1;

@@ -63,7 +63,9 @@ struct hrec *hclient_take(struct hclient *h, size_t i);
  * Decodes a whole response (envelope and message, fragments joined) to
  * a resolution with request id `rid`: 0 with its response code in *rc
  * and, for RC_SUCCESS, its values in a new record *rec (NULL on no
- * memory); -1 if it is malformed or not that request's answer.
+ * memory); for a referral (RC_SERVICE_REFERRAL, RC_PREFIX_REFERRAL) the
+ * values that say where to ask, or NULL if it has none; -1 if it is
+ * malformed or not that request's answer.
  */
 int hclient_decode(const uint8_t *p, size_t len, uint32_t rid, uint32_t *rc,
                    struct hrec **rec);

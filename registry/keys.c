@@ -47,6 +47,13 @@ keys_quota(char *out, size_t outsz, const char *prefix)
 }
 
 size_t
+keys_ucache(char *out, size_t outsz, const char *name, size_t len)
+{
+        return keys_fmt(outsz,
+                        snprintf(out, outsz, "c:{%.*s}", (int)len, name));
+}
+
+size_t
 keys_prefix_name(const char *key, size_t len, const char **prefix)
 {
         if (len < 7 || memcmp(key, "pfx:{", 5) != 0 || key[len - 1] != '}')

@@ -72,6 +72,14 @@ size_t keys_token(char *out, size_t outsz, const char *token_sha256_hex);
  * tpls:{P}      set    the template versions of prefix P
  */
 size_t keys_prefix(char *out, size_t outsz, const char *prefix);
+/*
+ * c:{NAME}   string  an answer from another node (resolver/upstream):
+ *                    u64 fresh-until (Unix ms), u32 response code, u32 n,
+ *                    n encoded values; expires with the staleness window
+ * homed      set     prefixes homed here by OC_HOME_NA (resolver/homing)
+ */
+size_t keys_ucache(char *out, size_t outsz, const char *name, size_t len);
+#define KEYS_HOMED "homed"
 /* Key prefix of the prefix records, tracked by the resolvers' cache. */
 #define KEYS_PREFIX_PREFIX "pfx:"
 /*

@@ -117,6 +117,15 @@ int
 cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
           struct hrec **rec)
 {
+        uint64_t exp;
+
+        return cache_get_exp(c, key, len, now_ms, rec, &exp);
+}
+
+int
+cache_get_exp(struct cache *c, const char *key, size_t len, uint64_t now_ms,
+              struct hrec **rec, uint64_t *expires_ms)
+{
         uint32_t h = cache_hash(key, len);
         struct centry **pp = cache_slot(c, key, len, h);
         struct centry *e = *pp;
@@ -141,6 +150,7 @@ cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
         }
         c->st.hits++;
         *rec = e->rec;
+        *expires_ms = e->expires_ms;
         return 1;
 }
 

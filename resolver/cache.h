@@ -35,6 +35,9 @@ void cache_free(struct cache *c);
  */
 int cache_get(struct cache *c, const char *key, size_t len, uint64_t now_ms,
               struct hrec **rec);
+/* cache_get that also says when the entry expires. */
+int cache_get_exp(struct cache *c, const char *key, size_t len, uint64_t now_ms,
+                  struct hrec **rec, uint64_t *expires_ms);
 /*
  * Takes ownership of `rec` (may be NULL), replacing any entry.  Returns
  * -1 (ownership not taken) if out of memory.

@@ -14,9 +14,11 @@
 #include "core/wire.h"
 #include "resolver/guard.h"
 #include "resolver/hauth.h"
+#include "resolver/homing.h"
 #include "resolver/rworker.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
+#include "resolver/upstream.h"
 
 /* Responses expire 12 hours after they are made, as CNRI's do. */
 #define HPROTO_EXPIRY_S (12 * 3600)
@@ -32,6 +34,7 @@ struct hreq {
         struct wire_env env;
         struct wire_msg msg;
         struct wire_resolve res;
+        int upstreamed; /* sent upstream once: a referral is final now */
         size_t len;
         uint8_t buf[];
 };
@@ -55,6 +58,7 @@ static void hproto_siteinfo(struct hctx *c);
 static void hproto_identified(struct hctx *c);
 static void hproto_challenge_answer(struct hctx *c);
 static void hproto_verify(struct hctx *c);
+static void hproto_homing(struct hctx *c);
 
 static const struct {
         uint32_t opcode;
@@ -71,6 +75,9 @@ static const struct {
     {OC_LOGIN_ID_SYSTEM, hproto_identified},
     {OC_CHALLENGE_RESPONSE, hproto_challenge_answer},
     {OC_VERIFY_RESPONSE, hproto_verify},
+    {OC_HOME_NA, hproto_homing},
+    {OC_UNHOME_NA, hproto_homing},
+    {OC_LIST_HOMED_NAS, hproto_homing},
 };
 
 static void hproto_error(struct hctx *c, uint32_t rc, const char *msg);
@@ -220,14 +227,14 @@ hproto_restricted(const struct hrec *rec, const struct hfilter *f)
  * the request's type and index filters do not select.
  */
 static void
-hproto_referral(struct hctx *c, const struct hrec *rec)
+hproto_referral(struct hctx *c, const struct hrec *rec, uint32_t rc)
 {
         struct wbuf *out = &c->rw->out;
         struct wire_reply r;
         size_t start;
         uint32_t i;
 
-        hproto_reply_init(c, &r, RC_SERVICE_REFERRAL);
+        hproto_reply_init(c, &r, rc);
         wbuf_reset(out);
         start = wire_reply_begin(out, &r);
         wbuf_bytes(out, NULL, 0);
@@ -251,13 +258,23 @@ hproto_answer(struct hctx *c, const struct wire_resolve *res,
         case RC_SUCCESS:
                 break;
         case RC_SERVICE_REFERRAL:
-                hproto_referral(c, rec);
+        case RC_PREFIX_REFERRAL:
+                hproto_referral(c, rec, rc);
                 return;
         case RC_HANDLE_NOT_FOUND:
                 hproto_error(c, rc, "handle not found");
                 return;
+        case RC_VALUES_NOT_FOUND:
+                hproto_error(c, rc, "no values match");
+                return;
         case RC_SERVER_BUSY:
                 hproto_error(c, rc, "store unavailable, retry later");
+                return;
+        case RC_SERVER_NOT_RESP:
+                hproto_error(c, rc, "the responsible node did not answer");
+                return;
+        case RC_RECURSION_COUNT_TOO_HIGH:
+                hproto_error(c, rc, "recursion limit reached");
                 return;
         default:
                 hproto_error(c, RC_ERROR, "internal error");
@@ -328,7 +345,26 @@ hproto_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
         struct hreq *rq = (struct hreq *)lk;
         struct hctx c = {lk->rw, &rq->src, &rq->env,   &rq->msg,
                          0,      lk->name, lk->namelen};
+        struct hrec *cached;
+        uint32_t crc;
 
+        if (rc == RC_SERVICE_REFERRAL && !rq->upstreamed &&
+            (rq->msg.h.opflags & OPF_REC) && lk->rw->cfg->recursion) {
+                /* Our own enterprise node's prefix: ask it for the client. */
+                rq->upstreamed = 1;
+                crc = upstream_cached(lk->rw->up, lk->name, lk->namelen,
+                                      lk->hops, &cached);
+                if (crc) {
+                        rec = cached;
+                        rc = crc;
+                } else if (upstream_fetch(lk->rw, lk, rec, hproto_fetched) ==
+                           0) {
+                        return;
+                } else {
+                        rec = NULL;
+                        rc = RC_SERVER_BUSY;
+                }
+        }
         hproto_answer(&c, &rq->res, rec, rc);
         hreq_unlink(rq);
         free(rq);
@@ -337,7 +373,7 @@ hproto_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 /* A cache miss: copy the request so it can be answered later. */
 static void
 hproto_defer(struct hctx *c, const char *name, size_t namelen, int refer,
-             int from_prefix)
+             int from_prefix, int up, const struct hrec *site)
 {
         size_t len = c->msg->hdr_body.len;
         struct hreq *rq = malloc(sizeof(*rq) + len);
@@ -358,7 +394,10 @@ hproto_defer(struct hctx *c, const char *name, size_t namelen, int refer,
                 return;
         }
         lookup_init(&rq->lk, name, namelen, refer, from_prefix);
-        if (lookup_fetch(c->rw, &rq->lk, hproto_fetched) < 0) {
+        rq->lk.hops = c->msg->h.recursion;
+        rq->upstreamed = up;
+        if ((up ? upstream_fetch(c->rw, &rq->lk, site, hproto_fetched)
+                : lookup_fetch(c->rw, &rq->lk, hproto_fetched)) < 0) {
                 free(rq);
                 hproto_error(c, RC_SERVER_BUSY, "store unavailable");
                 return;
@@ -367,15 +406,41 @@ hproto_defer(struct hctx *c, const char *name, size_t namelen, int refer,
                 hreq_link(rq);
 }
 
+/*
+ * A handle whose prefix is not homed here: resolved upstream if the
+ * client asked for recursion, else a referral to where to ask next.
+ */
+static void
+hproto_foreign(struct hctx *c, const struct wire_resolve *res, const char *name,
+               size_t namelen, int refer)
+{
+        struct hrec *rec;
+        uint32_t rc;
+
+        if ((c->msg->h.opflags & OPF_REC) && c->rw->cfg->recursion) {
+                rc = upstream_cached(c->rw->up, name, namelen,
+                                     c->msg->h.recursion, &rec);
+                if (rc)
+                        hproto_answer(c, res, rec, rc);
+                else
+                        hproto_defer(c, name, namelen, refer, 0, 1, NULL);
+                return;
+        }
+        rc = refer ? upstream_referral(c->rw->up, name, namelen, &rec)
+                   : RC_HANDLE_NOT_FOUND;
+        hproto_answer(c, res, rec, rc);
+}
+
 static void
 hproto_resolution(struct hctx *c)
 {
         struct wire_resolve res;
         char name[HNAME_MAX + 1];
         size_t namelen = 0;
-        struct hrec *rec;
+        struct hrec *rec, *site;
         const char *why;
         int refer = !(c->msg->h.opflags & OPF_DNRF), from_prefix;
+        int recurse = (c->msg->h.opflags & OPF_REC) != 0;
         uint32_t rc;
 
         if (wire_resolve_decode(&c->msg->body, &res) < 0) {
@@ -398,11 +463,25 @@ hproto_resolution(struct hctx *c)
         }
         c->name = name;
         c->namelen = namelen;
+        if (upstream_foreign(c->rw->up, name, namelen)) {
+                hproto_foreign(c, &res, name, namelen, refer);
+                return;
+        }
         rc = lookup_cached(c->rw, name, namelen, refer, &rec, &from_prefix);
+        if (rc == RC_SERVICE_REFERRAL && recurse && c->rw->cfg->recursion) {
+                /* A prefix of ours served by an enterprise node. */
+                rc = upstream_cached(c->rw->up, name, namelen,
+                                     c->msg->h.recursion, &site);
+                if (rc == 0) {
+                        hproto_defer(c, name, namelen, refer, 0, 1, rec);
+                        return;
+                }
+                rec = site;
+        }
         if (rc != 0)
                 hproto_answer(c, &res, rec, rc);
         else
-                hproto_defer(c, name, namelen, refer, from_prefix);
+                hproto_defer(c, name, namelen, refer, from_prefix, 0, NULL);
 }
 
 static void
@@ -452,6 +531,41 @@ hproto_verify(struct hctx *c)
                 return;
         }
         hauth_verify(c->rw, c->src, c->env, c->msg);
+}
+
+/* OC_HOME_NA, OC_UNHOME_NA, OC_LIST_HOMED_NAS (resolver/homing). */
+static void
+hproto_homing(struct hctx *c)
+{
+        struct wire_reply r;
+        struct span handle;
+        const char *why = NULL;
+        size_t start;
+        uint32_t rc = homing_authorize(c->rw, c->src);
+
+        if (rc) {
+                hproto_error(c, rc,
+                             "prefix homing needs an authorized administrator");
+                return;
+        }
+        if (c->msg->h.opcode != OC_LIST_HOMED_NAS) {
+                if (wire_handle_decode(&c->msg->body, &handle) < 0) {
+                        hproto_error(c, RC_PROTOCOL_ERROR, "malformed request");
+                        return;
+                }
+                rc = homing_change(c->rw, c->msg->h.opcode, handle, &why);
+                if (rc != RC_SUCCESS) {
+                        hproto_error(c, rc, why);
+                        return;
+                }
+        }
+        hproto_reply_init(c, &r, RC_SUCCESS);
+        wbuf_reset(&c->rw->out);
+        start = wire_reply_begin(&c->rw->out, &r);
+        if (c->msg->h.opcode == OC_LIST_HOMED_NAS)
+                homing_list(c->rw, &c->rw->out);
+        wire_reply_end(&c->rw->out, start);
+        hproto_emit(c);
 }
 
 void

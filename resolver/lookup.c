@@ -21,6 +21,7 @@
 #include "core/site.h"
 #include "core/wire.h"
 #include "resolver/cache.h"
+#include "resolver/nasvc.h"
 #include "resolver/rworker.h"
 
 /* Index of the HS_SITE value of a referral (where CNRI keeps it). */
@@ -50,6 +51,12 @@ lookup_cached(struct rworker *rw, const char *name, size_t len, int refer,
         size_t plen;
 
         *from_prefix = 0;
+        if (nasvc_name(name, len)) { /* answered from prefix records */
+                *rec = NULL;
+                return pfx_normalise(name + 5, len - 5, pfx) == 0
+                           ? 0
+                           : RC_HANDLE_NOT_FOUND;
+        }
         if (!lookup_cache_on(rw) ||
             !cache_get(rw->cache, name, len, now = clock_ms(), rec))
                 return 0;
@@ -72,6 +79,8 @@ lookup_init(struct lookup *lk, const char *name, size_t len, int refer,
         lk->namelen = len;
         lk->refer = refer;
         lk->from_prefix = from_prefix;
+        lk->hops = 0;
+        lk->unext = NULL;
 }
 
 /* How long a fetched record may be served from the cache, in ms. */
@@ -221,6 +230,8 @@ lookup_fetch(struct rworker *rw, struct lookup *lk, lookup_done_fn done)
         lk->rw = rw;
         lk->done = done;
         lk->epoch = rpool_cache_epoch(rw->redis);
+        if (nasvc_name(lk->name, lk->namelen))
+                return nasvc_fetch(rw, lk);
         if (lk->from_prefix && lookup_prefix(lk->name, lk->namelen, pfx) > 0)
                 return pfx_fetch_ref(rw->redis, &lk->pfx, pfx,
                                      lookup_pfx_fetched);

@@ -6,6 +6,7 @@
 
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <hiredis/hiredis.h>
 
 #include "certs/nodekey.h"
 #include "certs/tls.h"
@@ -25,10 +26,13 @@
 #include "resolver/peername.h"
 #include "resolver/tcp.h"
 #include "resolver/udp.h"
+#include "resolver/upstream.h"
 #include "resolver/web.h"
 
 /* Longest a worker waits for Redis before it serves anyway (SERVER_BUSY). */
 #define RWORKER_OPEN_GRACE_MS 1000
+/* How often the homed prefixes (OC_HOME_NA) are re-read. */
+#define RWORKER_HOMED_MS 1000
 
 /*
  * Redis told us a handle or prefix key changed (key NULL: everything
@@ -50,6 +54,41 @@ rworker_invalidate(void *arg, const char *key, size_t len)
                 n = keys_prefix_name(key, len, &name);
         if (n > 0)
                 cache_del(rw->cache, name, n);
+}
+
+static void
+rworker_homed_got(void *arg, struct redisReply *r, enum rpool_status st)
+{
+        struct rworker *rw = arg;
+        char homed[64][PFX_MAX + 1];
+        size_t i, n = 0;
+
+        if (st != RPOOL_OK || !r || r->type != REDIS_REPLY_ARRAY || !rw->up)
+                return;
+        for (i = 0; i < r->elements && n < 64; i++)
+                if (r->element[i]->type == REDIS_REPLY_STRING &&
+                    pfx_normalise(r->element[i]->str, r->element[i]->len,
+                                  homed[n]) == 0)
+                        n++;
+        upstream_set_homed(rw->up, homed, n);
+}
+
+/* The prefixes homed by OC_HOME_NA, re-read so every worker sees them. */
+static void
+rworker_homed_tick(evutil_socket_t fd, short what, void *arg)
+{
+        struct rworker *rw = arg;
+        const char *argv[2] = {"SMEMBERS", KEYS_HOMED};
+        size_t argvlen[2] = {8, sizeof(KEYS_HOMED) - 1};
+
+        (void)fd;
+        (void)what;
+        /* Only recursion, the top-level role and homing use the list. */
+        if ((rw->cfg->upstream[0] || config_top_level(rw->cfg) ||
+             rw->cfg->homing_from_loopback) &&
+            rpool_ready(rw->redis))
+                (void)rpool_command(rw->redis, rworker_homed_got, rw, 2, argv,
+                                    argvlen);
 }
 
 /*
@@ -206,6 +245,8 @@ rworker_new(struct worker *w, struct config *cfg, struct ssl_ctx_st *tls,
             char *err, size_t errlen)
 {
         struct rworker *rw = calloc(1, sizeof(*rw));
+        struct timeval homed_tv = {RWORKER_HOMED_MS / 1000,
+                                   (RWORKER_HOMED_MS % 1000) * 1000};
         struct rpool_opts o;
 
         if (!rw) {
@@ -244,7 +285,11 @@ rworker_new(struct worker *w, struct config *cfg, struct ssl_ctx_st *tls,
         o.on_ready = rworker_redis_ready;
         o.arg = rw;
         rw->redis = rpool_new(rw->base, &o);
-        if (!rw->redis) {
+        rw->up = upstream_new(rw);
+        rw->homed_ev =
+            event_new(rw->base, -1, EV_PERSIST, rworker_homed_tick, rw);
+        if (!rw->redis || !rw->up || !rw->homed_ev ||
+            event_add(rw->homed_ev, &homed_tv) < 0) {
                 snprintf(err, errlen, "out of memory");
                 goto fail;
         }
@@ -267,7 +312,11 @@ rworker_free(struct rworker *rw)
                 event_free(rw->drain_ev);
         if (rw->open_ev)
                 event_free(rw->open_ev);
+        if (rw->homed_ev)
+                event_free(rw->homed_ev);
         /* First: pending lookups are answered while listeners still exist. */
+        upstream_free(rw->up);
+        rw->up = NULL;
         rpool_free(rw->redis);
         dns_free(rw->dns); /* cancels the lookups of peers and gateway */
         peername_free(rw->peers);
@@ -290,7 +339,7 @@ rworker_drain_check(evutil_socket_t fd, short what, void *arg)
 
         (void)fd;
         (void)what;
-        if (rpool_inflight(rw->redis) > 0)
+        if (rpool_inflight(rw->redis) > 0 || upstream_inflight(rw->up) > 0)
                 return;
         event_del(rw->drain_ev);
         rw->drained(rw->drained_arg);
@@ -314,6 +363,8 @@ rworker_drain(struct rworker *rw, void (*drained)(void *), void *arg)
                 rw->open_ev = NULL;
         }
         tcp_close_listener(rw);
+        if (rw->homed_ev)
+                event_del(rw->homed_ev);
         if (rw->httpd)
                 httpd_close_listener(rw->httpd);
         if (rw->udp_ev)
@@ -388,6 +439,8 @@ rworker_sample(const struct rworker *rw, struct rworker_sample *s)
         }
         if (rw->httpd)
                 httpd_get_stats(rw->httpd, &s->http);
+        if (rw->up)
+                upstream_get_stats(rw->up, &s->up);
         s->tcp_conns = rw->nconns;
 }
 

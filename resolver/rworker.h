@@ -18,6 +18,7 @@
 #include "core/mhist.h"
 #include "core/rpool.h"
 #include "resolver/cache.h"
+#include "resolver/upstream.h"
 #include "core/hname.h"
 #include "registry/pfx.h"
 #include "registry/store.h"
@@ -111,6 +112,8 @@ struct rworker {
         struct dns *dns;
         struct peername *peers; /* peer_names, or NULL */
         struct gateway *gw;     /* heterogeneous identifiers' answer cache */
+        struct upstream *up;    /* recursion to other nodes */
+        struct event *homed_ev; /* re-reads the homed prefixes */
 };
 
 /*
@@ -147,6 +150,7 @@ struct rworker_sample {
         struct cache_stats cache;
         struct rpool_stats redis;
         struct httpd_stats http;
+        struct upstream_stats up;
         size_t tcp_conns;
         size_t redis_inflight;
         int redis_ready;
@@ -195,8 +199,10 @@ struct lookup {
         struct rworker *rw;
         lookup_done_fn done;
         uint64_t epoch;
-        int refer;       /* a referral may answer (the client allows it) */
-        int from_prefix; /* the record is known absent: ask the prefix */
+        int refer;            /* a referral may answer (the client allows it) */
+        int from_prefix;      /* the record is known absent: ask the prefix */
+        uint8_t hops;         /* the request's recursion count (upstream) */
+        struct lookup *unext; /* waiting on the same upstream query */
         size_t namelen;
         char name[HNAME_MAX + 1]; /* normalised */
 };

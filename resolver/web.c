@@ -26,6 +26,7 @@
 #include "resolver/rperm.h"
 #include "resolver/gateway.h"
 #include "resolver/rworker.h"
+#include "resolver/upstream.h"
 
 #define WEB_MAX_HEADERS 16384
 #define WEB_TYPES_BYTES 2048
@@ -39,7 +40,8 @@ struct wreq {
         struct evhttp_request *req;
         enum web_shape shape;
         int pretty;
-        int refer; /* 0 with doNotRefer: no referral answers */
+        int refer;      /* 0 with doNotRefer: no referral answers */
+        int upstreamed; /* sent upstream once: a referral is final now */
         uint32_t nidx, ntypes;
         uint32_t idx[WIRE_MAX_FILTER];
         struct span types[WIRE_MAX_FILTER];
@@ -85,9 +87,27 @@ web_rc_message(uint32_t rc)
                 return "no values match";
         case RC_SERVER_BUSY:
                 return "store unavailable, retry later";
+        case RC_SERVER_NOT_RESP:
+                return "the responsible node did not answer";
+        case RC_RECURSION_COUNT_TOO_HIGH:
+                return "recursion limit reached";
         default:
                 return "internal error";
         }
+}
+
+/*
+ * HTTP status for a response code: a gateway's for failures of the node
+ * asked on the client's behalf (upstream resolution).
+ */
+static int
+web_http_status(uint32_t rc)
+{
+        if (rc == RC_SERVER_NOT_RESP)
+                return 504;
+        if (rc == RC_RECURSION_COUNT_TOO_HIGH)
+                return 502;
+        return wire_rc_http_status(rc);
 }
 
 /* SNMS status for a response code (domain.md §2.A). */
@@ -204,7 +224,7 @@ web_reply_fast(struct wreq *wr, struct hrec *rec)
  * shape with the site in data; HTTP 300 for both.
  */
 static void
-web_reply_referral(struct wreq *wr, const struct hrec *rec)
+web_reply_referral(struct wreq *wr, const struct hrec *rec, uint32_t rc)
 {
         size_t plen = hname_prefix_len(wr->given, wr->given_len);
         json_t *body, *vals, *site = NULL;
@@ -218,10 +238,9 @@ web_reply_referral(struct wreq *wr, const struct hrec *rec)
                 for (i = 0; i < rec->n; i++)
                         json_array_append_new(vals,
                                               hjson_site_value(&rec->v[i]));
-                body = json_pack("{s:i,s:o,s:o}", "responseCode",
-                                 RC_SERVICE_REFERRAL, "handle",
-                                 web_handle_json(wr->given, wr->given_len),
-                                 "values", vals);
+                body = json_pack(
+                    "{s:i,s:o,s:o}", "responseCode", (int)rc, "handle",
+                    web_handle_json(wr->given, wr->given_len), "values", vals);
                 httpd_send_json(wr->req, 300, body, wr->pretty);
                 return;
         }
@@ -308,8 +327,8 @@ web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
         size_t plen;
         uint32_t i;
 
-        if (rc == RC_SERVICE_REFERRAL && rec) {
-                web_reply_referral(wr, rec);
+        if ((rc == RC_SERVICE_REFERRAL || rc == RC_PREFIX_REFERRAL) && rec) {
+                web_reply_referral(wr, rec, rc);
                 return rc;
         }
         if (rc == RC_SUCCESS && rec && web_forbidden(wr, rec)) {
@@ -344,8 +363,7 @@ web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                         json_object_set_new(
                             body, "message",
                             json_string(why ? why : web_rc_message(rc)));
-                httpd_send_json(wr->req, wire_rc_http_status(rc), body,
-                                wr->pretty);
+                httpd_send_json(wr->req, web_http_status(rc), body, wr->pretty);
         } else if (rc == RC_SUCCESS) {
                 plen = hname_prefix_len(wr->given, wr->given_len);
                 body = json_pack(
@@ -358,8 +376,7 @@ web_render(struct wreq *wr, struct hrec *rec, uint32_t rc, const char *why)
                 body = json_pack("{s:i,s:s,s:n}", "status", web_snms_status(rc),
                                  "message", why ? why : web_rc_message(rc),
                                  "data");
-                httpd_send_json(wr->req, wire_rc_http_status(rc), body,
-                                wr->pretty);
+                httpd_send_json(wr->req, web_http_status(rc), body, wr->pretty);
         }
         json_decref(vals);
         return rc;
@@ -391,7 +408,25 @@ static void
 web_fetched(struct lookup *lk, struct hrec *rec, uint32_t rc)
 {
         struct wreq *wr = (struct wreq *)lk;
+        struct hrec *cached;
+        uint32_t crc;
 
+        if (rc == RC_SERVICE_REFERRAL && !wr->upstreamed &&
+            lk->rw->cfg->recursion) {
+                /* Our own enterprise node's prefix: ask it for the client. */
+                wr->upstreamed = 1;
+                crc = upstream_cached(lk->rw->up, lk->name, lk->namelen, 0,
+                                      &cached);
+                if (crc) {
+                        rec = cached;
+                        rc = crc;
+                } else if (upstream_fetch(lk->rw, lk, rec, web_fetched) == 0) {
+                        return;
+                } else {
+                        rec = NULL;
+                        rc = RC_SERVER_BUSY;
+                }
+        }
         if (rc == RC_SERVER_BUSY)
                 lk->rw->st.busy++;
         web_reply(wr, rec, rc, NULL);
@@ -441,7 +476,29 @@ web_query_param(void *arg, const char *key, const char *value)
         return 0;
 }
 
-/* Cache first, then Redis; the request is answered and freed. */
+/* A handle of a prefix not homed here: resolved upstream (recursion on). */
+static void
+web_foreign(struct wreq *wr)
+{
+        struct rworker *rw = wr->rw;
+        struct hrec *rec;
+        uint32_t rc =
+            upstream_cached(rw->up, wr->lk.name, wr->lk.namelen, 0, &rec);
+
+        if (rc != 0) {
+                web_reply(wr, rec, rc, NULL);
+                free(wr);
+                return;
+        }
+        wr->upstreamed = 1;
+        if (upstream_fetch(rw, &wr->lk, NULL, web_fetched) < 0) {
+                rw->st.busy++;
+                web_reply(wr, NULL, RC_SERVER_BUSY, NULL);
+                free(wr);
+        }
+}
+
+/* Cache first, then Redis (or another node); answered and freed. */
 static void
 web_lookup(struct wreq *wr)
 {
@@ -450,8 +507,19 @@ web_lookup(struct wreq *wr)
         int from_prefix;
         uint32_t rc;
 
+        if (rw->cfg->recursion &&
+            upstream_foreign(rw->up, wr->lk.name, wr->lk.namelen)) {
+                web_foreign(wr);
+                return;
+        }
         rc = lookup_cached(rw, wr->lk.name, wr->lk.namelen, wr->refer, &rec,
                            &from_prefix);
+        if (rc == RC_SERVICE_REFERRAL && rw->cfg->recursion) {
+                /* Resolved at the enterprise node, in web_fetched. */
+                wr->lk.rw = rw;
+                web_fetched(&wr->lk, rec, rc);
+                return;
+        }
         if (rc != 0) {
                 web_reply(wr, rec, rc, NULL);
                 free(wr);

@@ -274,6 +274,67 @@ else
         step_failed "idbench udp_resolve_limits" "$T/idnode.log"
 fi
 restart_idnode true
+# ---- 4f. recursive resolution (docs/federation.md) ------------------------
+# A second idnode, node A (node_prefix 88.2000, the same Redis), resolves
+# the bench identifiers upstream.  The first one plays both the top-level
+# node (0.NA/88.1000.1: a prefix record pointing at itself) and the node
+# holding them.  recursive_cached: A answers from its cache, for 1000 of
+# the identifiers (what the warm-up can fill), against the bench node
+# answering the same 1000 from its cache; recursive_miss: A with
+# "cache": false asks twice per resolution (the prefix's site, then the
+# handle), against udp_resolve: the same identifiers asked of the node
+# holding them.
+write_config_a() { # write_config_a CACHE
+        cat >"$T/idnode-a.json" <<EOF
+{"workers":$W,"handle_bind":"127.0.0.1","handle_port":$P_A_HANDLE,
+ "http_bind":"127.0.0.1","http_port":$P_A_HTTP,
+ "admin_port":0,"redis_socket":"$T/redis.sock","log_level":"warn",
+ "cache":$1,"node_prefix":"88.2000","recursion":true,
+ "upstream":"127.0.0.1:$P_HANDLE"}
+EOF
+}
+
+a_up() { [ "$($HELP http-status "http://127.0.0.1:$P_A_HTTP/healthz")" = 200 ]; }
+
+run_recursive() { # run_recursive NAME CACHE TARGET HANDLES BASELINE
+        local pid
+        write_config_a "$2"
+        "$B/idnode" -c "$T/idnode-a.json" 2>>"$T/idnode-a.log" &
+        pid=$!
+        if ! wait_for 15 a_up; then
+                step_failed "$1: node A did not start" "$T/idnode-a.log"
+                stop_pid "$pid"
+                return
+        fi
+        check_idle "before $1"
+        log "idbench $1"
+        if "$B/idbench" --proto udp --server "127.0.0.1:$P_A_HANDLE" \
+                --clients "$C" --duration "$D" --handles "$4" \
+                --warmup "$WARMUP" --name "$1" >"$T/$1.json" 2>"$T/$1.err"; then
+                $HELP result "$1" "$T/$1.json" "udp_resolve" \
+                        "$5" "$3" "$RESULTS"
+                grep -q '"ops":0,' "$T/$1.json" &&
+                        step_failed "$1: no successful answer while measuring"
+        else
+                step_failed "idbench $1: $(cat "$T/$1.json")" "$T/idnode-a.log"
+        fi
+        stop_pid "$pid"
+}
+
+read -r P_A_HANDLE P_A_HTTP < <($HELP ports 2 | tr '\n' ' ')
+$RCLI HSET "pfx:{$PREFIX}" state 1 proxy 1 ipType 4 ip 127.0.0.1 \
+        tcpPort "$P_HANDLE" udpPort "$P_HANDLE" >/dev/null
+head -n 1000 "$T/handles.txt" >"$T/handles-1k.txt"
+check_idle "before the 1000-identifier baseline"
+"$B/idbench" --proto udp --server "127.0.0.1:$P_HANDLE" --clients "$C" \
+        --duration "$D" --handles "$T/handles-1k.txt" --warmup "$WARMUP" \
+        --name udp_resolve_1k >"$T/udp_resolve_1k.json" 2>/dev/null ||
+        step_failed "idbench udp_resolve_1k: $(cat "$T/udp_resolve_1k.json")"
+run_recursive recursive_cached true ">=0.9" "$T/handles-1k.txt" \
+        "$T/udp_resolve_1k.json"
+run_recursive recursive_miss false ">=0.3" "$T/handles.txt" \
+        "$T/udp_resolve.json"
+$RCLI DEL "pfx:{$PREFIX}" >/dev/null
 
 # ---- 4e. trace_down_depth5 ------------------------------------------------
 # A downstream tree (a batch, 10 lots, 100 parts, 1000 products, each

@@ -296,6 +296,51 @@ SITE = {
     "empty": "",
 }
 
+
+def usite_server(ip4, ifaces, key=""):
+    return (u32(7) + "00" * 12 + ip4 + hstr(bytes.fromhex(key)) +
+            u32(len(ifaces)) + "".join(u8(t) + u8(p) + u32(port)
+                                       for t, p, port in ifaces))
+
+
+def usite(servers, hash_option=2, attrs=(), primary=0x80, hash_filter=""):
+    return (u16(1) + "020a" + u16(3) + u8(primary) + u8(hash_option)
+            + hstr(bytes.fromhex(hash_filter)) + u32(len(attrs))
+            + "".join(hstr(k) + hstr(v) for k, v in attrs)
+            + u32(len(servers)) + "".join(servers))
+
+
+# HS_SITE records as other nodes publish them (core/usite).
+USITE = dict(SITE)
+USITE.update({
+    "three_servers_by_prefix": usite(
+        [usite_server("7f000001", [(2, 0, 2641), (3, 1, 2641)]),
+         usite_server("7f000002", [(2, 0, 2642)]),
+         usite_server("7f000003", [(1, 1, 2643)])], hash_option=0),
+    "by_suffix_attrs": usite(
+        [usite_server("7f000001", [(2, 1, 2641)], key="abcd")] * 2,
+        hash_option=1, attrs=(("desc", "x"), ("alt_addr", "::1"))),
+    "mirror_hash_filter": usite([usite_server("7f000001", [(2, 0, 0)])],
+                                primary=0, hash_filter="0102"),
+    "no_servers": usite([]),
+    "too_many_ifaces": usite([usite_server("7f000001", [(2, 0, 1)] * 17)]),
+})
+
+# c:{NAME} values (resolver/ucache): fresh-until ms, rc, n, values.
+UNTIL = u32(0x19b) + u32(0x7ad3b000)
+UCACHE = {
+    "success_two": UNTIL + u32(1) + u32(2) + value(1, "URL", b"https://x")
+    + value(2, "EMAIL", b"a@b"),
+    "not_found": UNTIL + u32(100) + u32(0),
+    "stale": u32(0) + u32(1) + u32(1) + u32(0),
+    "not_found_with_values": UNTIL + u32(100) + u32(1)
+    + value(1, "URL", b"x"),
+    "other_code": UNTIL + u32(2) + u32(0),
+    "trailing": UNTIL + u32(1) + u32(0) + "00",
+    "too_many": UNTIL + u32(1) + u32(4096),
+    "empty": "",
+}
+
 # pfx:{P} referral fields, one a line: state proxy ipType ip tcpPort
 # udpPort httpPort u.
 PFXREF = {
@@ -440,6 +485,10 @@ HCLIENT = {
                                 + clean(link_value(3000, "madeOf",
                                                    "88.2/M"))[:40]),
     "referral": response(302, hstr("") + u32(1) + value(1, "HS_SITE", T8)),
+    "prefix_referral": response(303, hstr("") + u32(1)
+                                + value(1, "HS_SITE.PREFIX", T8)),
+    "referral_service_handle": response(302, hstr("0.SERV/88")),
+    "referral_trailing": response(302, hstr("") + "00"),
     "too_large_error": response(2, hstr("answer too large for UDP: use TCP")),
     "compressed_flag": response(1, hstr(PUMP) + u32(0))[:4] + "80"
     + response(1, hstr(PUMP) + u32(0))[6:],
@@ -793,6 +842,8 @@ TARGETS = {
     "fuzz_hclient": HCLIENT,
     "fuzz_seal": SEAL,
     "fuzz_site": SITE,
+    "fuzz_usite": USITE,
+    "fuzz_ucache": UCACHE,
     "fuzz_pfxref": PFXREF,
     "fuzz_hval": HVAL,
     "fuzz_hname": HNAME,
@@ -809,7 +860,8 @@ TARGETS = {
 }
 
 HEX_TARGETS = ("fuzz_wire", "fuzz_hval", "fuzz_site", "fuzz_hclient",
-               "fuzz_certid", "fuzz_hkey", "fuzz_hmsg")
+               "fuzz_certid", "fuzz_hkey", "fuzz_hmsg", "fuzz_usite",
+               "fuzz_ucache")
 
 
 def to_bytes(target, v):
