@@ -82,6 +82,33 @@ nasvc_got(struct pfx_fetch *f, enum store_status st, const struct site *s,
                 lk->done(lk, NULL, RC_SERVER_BUSY);
 }
 
+/*
+ * A stored `0.NA/<prefix>` record (the prefix's admin key, put through
+ * registry/pfxadmin) is the answer as it stands; without one, the
+ * prefix records decide (nasvc_got).
+ */
+static void
+nasvc_stored(struct store_fetch *f, struct hrec *rec, enum store_status st)
+{
+        struct lookup *lk = (struct lookup *)f; /* fetch is the first member */
+        char p[PFX_MAX + 1];
+
+        if (st == STORE_OK && rec) {
+                lk->done(lk, rec, RC_SUCCESS); /* may free lk */
+                hrec_free(rec);
+                return;
+        }
+        hrec_free(rec);
+        if (st == STORE_BUSY || st == STORE_ERROR) {
+                lk->done(lk, NULL,
+                         st == STORE_BUSY ? RC_SERVER_BUSY : RC_ERROR);
+                return;
+        }
+        if (nasvc_prefix(lk, p) < 0 ||
+            pfx_fetch_ref(lk->rw->redis, &lk->pfx, p, nasvc_got) < 0)
+                lk->done(lk, NULL, RC_SERVER_BUSY);
+}
+
 int
 nasvc_fetch(struct rworker *rw, struct lookup *lk)
 {
@@ -89,5 +116,6 @@ nasvc_fetch(struct rworker *rw, struct lookup *lk)
 
         if (nasvc_prefix(lk, p) < 0)
                 return -1;
-        return pfx_fetch_ref(rw->redis, &lk->pfx, p, nasvc_got);
+        return store_fetch(rw->redis, &lk->fetch, lk->name, lk->namelen,
+                           nasvc_stored);
 }

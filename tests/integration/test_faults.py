@@ -387,7 +387,8 @@ def disk_full(n, mnt):
     # with appendfsync always Redis cannot go on without losing an
     # acknowledged write, so it exits (status 1).
     filler = os.path.join(mnt, "filler")
-    with open(filler, "wb") as f:
+    # Unbuffered: closing a buffered file would flush into the full disk.
+    with open(filler, "wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 65536)

@@ -99,10 +99,10 @@ def _(n):
                   % (t, name))
 
 
-@g.test("unsupported opcodes (HOME_NA 300, SESSION_SETUP 400, 999) -> "
-        "OPERATION_NOT_SUPPORTED (5)")
+@g.test("unsupported opcodes (SESSION_SETUP 400, the replication opcode "
+        "1000, 999) -> OPERATION_NOT_SUPPORTED (5)")
 def _(n):
-    for op in (300, 400, 999):
+    for op in (400, 1000, 999):
         req = request(op, bstr("0.NA/88.900.1"))
         for t, r in send_both(n, req):
             expect_rc(r, "OPERATION_NOT_SUPPORTED")
