@@ -5,10 +5,10 @@
  * enterprise prefixes.
  *
  * For `0.NA/P`: a stored record of that name (P's admin key and the
- * like, registry/pfxadmin) as it stands; else P's referral record (a prefix served elsewhere, with
- * its HS_SITE) gives SUCCESS with that HS_SITE; else if this node homes
- * P (a secondary node: P or an ancestor homed; the top-level node: P
- * itself homed) SUCCESS with this node's own HS_SITE; else the nearest
+ * like, registry/pfxadmin) as it stands; else P's referral record (a prefix
+ * served elsewhere, with its HS_SITE) gives SUCCESS with that HS_SITE; else if
+ * this node homes P (a secondary node: P or an ancestor homed; the top-level
+ * node: P itself homed) SUCCESS with this node's own HS_SITE; else the nearest
  * ancestor of P with a referral record gives PREFIX_REFERRAL with its
  * HS_SITE.PREFIX; else HANDLE_NOT_FOUND.
  */
