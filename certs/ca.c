@@ -19,23 +19,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certs/sslerr.h"
+
 #define CA_DAYS        3650 /* the CA's own validity */
 #define CA_SERIAL_BITS 127  /* random, positive in 16 bytes */
 #define CA_MAX_REVOKED 100000
 #define CA_DNS_MAX     253
 #define CA_SAN_TEXT    (CA_MAX_SAN * 2 * (CA_DNS_MAX + 8))
-
-/* "reason: OpenSSL's first error" into err. */
-static void
-ca_err(char *err, size_t errlen, const char *what)
-{
-        unsigned long e = ERR_get_error();
-        char buf[256];
-
-        ERR_error_string_n(e, buf, sizeof(buf));
-        snprintf(err, errlen, "%s%s%s", what, e ? ": " : "", e ? buf : "");
-        ERR_clear_error();
-}
 
 static int
 ca_path(char *out, const char *dir, const char *name, const char *ext,
@@ -93,7 +83,7 @@ ca_write_key(const char *path, EVP_PKEY *k, char *err, size_t errlen)
                 return -1;
         ok = PEM_write_PrivateKey(fp, k, NULL, NULL, 0, NULL, NULL) == 1;
         if (!ok)
-                ca_err(err, errlen, "cannot write the key");
+                sslerr_message(err, errlen, "cannot write the key");
         return ca_finish(fp, path, ok, err, errlen);
 }
 
@@ -107,7 +97,7 @@ ca_write_cert(const char *path, X509 *x, char *err, size_t errlen)
                 return -1;
         ok = PEM_write_X509(fp, x) == 1;
         if (!ok)
-                ca_err(err, errlen, "cannot write the certificate");
+                sslerr_message(err, errlen, "cannot write the certificate");
         return ca_finish(fp, path, ok, err, errlen);
 }
 
@@ -117,7 +107,7 @@ ca_keygen(int rsa, char *err, size_t errlen)
         EVP_PKEY *k = rsa ? EVP_RSA_gen(3072) : EVP_EC_gen("P-256");
 
         if (!k)
-                ca_err(err, errlen, "key generation failed");
+                sslerr_message(err, errlen, "key generation failed");
         return k;
 }
 
@@ -209,7 +199,7 @@ ca_init(const char *dir, int rsa, char *err, size_t errlen)
         }
         /* A per-CA name: certificates of two nodes' CAs never mix up. */
         if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-                ca_err(err, errlen, "no randomness");
+                sslerr_message(err, errlen, "no randomness");
                 goto fail;
         }
         snprintf(cn, sizeof(cn), "idnode CA %02x%02x%02x%02x", rnd[0], rnd[1],
@@ -217,14 +207,14 @@ ca_init(const char *dir, int rsa, char *err, size_t errlen)
         if (!subj ||
             !X509_NAME_add_entry_by_NID(subj, NID_commonName, MBSTRING_UTF8,
                                         (unsigned char *)cn, -1, -1, 0)) {
-                ca_err(err, errlen, "out of memory");
+                sslerr_message(err, errlen, "out of memory");
                 goto fail;
         }
         if (!(key = ca_keygen(rsa, err, errlen)) ||
             !(node = ca_keygen(rsa, err, errlen)))
                 goto fail;
         if (!(x = ca_make(key, subj, NULL, NULL, CA_DAYS, nids, values))) {
-                ca_err(err, errlen, "cannot make the CA certificate");
+                sslerr_message(err, errlen, "cannot make the CA certificate");
                 goto fail;
         }
         /* The key first: O_EXCL refuses a directory that has a CA. */
@@ -263,7 +253,7 @@ ca_load(const char *dir, X509 **cert, EVP_PKEY **key, char *err, size_t errlen)
         *cert = PEM_read_X509(fp, NULL, NULL, NULL);
         fclose(fp);
         if (!*cert) {
-                ca_err(err, errlen, "ca.pem holds no certificate");
+                sslerr_message(err, errlen, "ca.pem holds no certificate");
                 return -1;
         }
         if (ca_path(path, dir, "ca", ".key", err, errlen) < 0)
@@ -275,7 +265,7 @@ ca_load(const char *dir, X509 **cert, EVP_PKEY **key, char *err, size_t errlen)
         *key = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
         fclose(fp);
         if (!*key || X509_check_private_key(*cert, *key) != 1) {
-                ca_err(err, errlen, "ca.key is not the key of ca.pem");
+                sslerr_message(err, errlen, "ca.key is not the key of ca.pem");
                 return -1;
         }
         return 0;
@@ -449,7 +439,7 @@ ca_subject(const struct ca_request *r, char *san, size_t sanlen, char *err,
                    (org[0] && !X509_NAME_add_entry_by_NID(
                                   n, NID_organizationIdentifier, MBSTRING_UTF8,
                                   (unsigned char *)org, -1, -1, 0)))) {
-                ca_err(err, errlen, "cannot build the subject");
+                sslerr_message(err, errlen, "cannot build the subject");
                 ok = 0;
         }
         if (!ok) {
@@ -501,7 +491,7 @@ ca_issue(const char *dir, const struct ca_request *r,
         if (!(x = ca_make(key, subj, ca, cakey,
                           r->days > 0 ? r->days : CA_DEFAULT_DAYS, nids,
                           values))) {
-                ca_err(err, errlen, "cannot make the certificate");
+                sslerr_message(err, errlen, "cannot make the certificate");
                 goto fail;
         }
         if (ca_path(kpath, dir, r->name, ".key", err, errlen) < 0 ||
@@ -559,7 +549,7 @@ ca_file_serial(const char *path, X509 *ca, char out[CA_SERIAL_HEX], char *err,
         x = PEM_read_X509(fp, NULL, NULL, NULL);
         fclose(fp);
         if (!x) {
-                ca_err(err, errlen, "not a PEM certificate");
+                sslerr_message(err, errlen, "not a PEM certificate");
                 return -1;
         }
         ok = X509_check_issued(ca, x) == X509_V_OK &&
@@ -703,14 +693,14 @@ ca_crl(const char *dir, int days, char *err, size_t errlen)
             !X509_CRL_set1_lastUpdate(crl, now) ||
             !X509_CRL_set1_nextUpdate(crl, next) ||
             !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0)) {
-                ca_err(err, errlen, "cannot build the CRL");
+                sslerr_message(err, errlen, "cannot build the CRL");
                 goto fail;
         }
         if (ca_each_revoked(dir, ca_add_revoked, crl, err, errlen) < 0)
                 goto fail;
         X509_CRL_sort(crl);
         if (!X509_CRL_sign(crl, cakey, EVP_sha256())) {
-                ca_err(err, errlen, "cannot sign the CRL");
+                sslerr_message(err, errlen, "cannot sign the CRL");
                 goto fail;
         }
         if (ca_path(path, dir, "crl", ".pem", err, errlen) < 0 ||

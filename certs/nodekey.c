@@ -10,16 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-static void
-nodekey_err(char *err, size_t errlen, const char *what)
-{
-        unsigned long e = ERR_get_error();
-        char buf[256];
-
-        ERR_error_string_n(e, buf, sizeof(buf));
-        snprintf(err, errlen, "%s%s%s", what, e ? ": " : "", e ? buf : "");
-        ERR_clear_error();
-}
+#include "certs/sslerr.h"
 
 struct evp_pkey_st *
 nodekey_load(const char *path, char *err, size_t errlen)
@@ -34,7 +25,7 @@ nodekey_load(const char *path, char *err, size_t errlen)
         k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
         fclose(fp);
         if (!k) {
-                nodekey_err(err, errlen, "not a PEM private key");
+                sslerr_message(err, errlen, "not a PEM private key");
                 return NULL;
         }
         if (EVP_PKEY_get_base_id(k) != EVP_PKEY_RSA &&
@@ -86,7 +77,7 @@ nodekey_value(struct evp_pkey_st *k, uint8_t *out, size_t cap, size_t *len,
         if (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA) {
                 if (!EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_E, &e) ||
                     !EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n)) {
-                        nodekey_err(err, errlen, "cannot read the RSA key");
+                        sslerr_message(err, errlen, "cannot read the RSA key");
                         goto fail;
                 }
                 wbuf_str(&w, "RSA_PUB_KEY");
@@ -97,7 +88,7 @@ nodekey_value(struct evp_pkey_st *k, uint8_t *out, size_t cap, size_t *len,
                 mem = BIO_new(BIO_s_mem());
                 if (!mem || !PEM_write_bio_PUBKEY(mem, k) ||
                     (pemlen = BIO_get_mem_data(mem, &pem)) <= 0) {
-                        nodekey_err(err, errlen, "cannot write the EC key");
+                        sslerr_message(err, errlen, "cannot write the EC key");
                         goto fail;
                 }
                 wbuf_str(&w, "EC_PUB_KEY");

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "certs/sslerr.h"
 #include "core/config.h"
 
 /* TLS 1.2's suites: forward secrecy and AEAD only (1.3 has only such). */
@@ -22,13 +23,10 @@
 static void
 tls_err(char *err, size_t errlen, const char *file, const char *what)
 {
-        unsigned long e = ERR_get_error();
-        char buf[256];
+        char where[512];
 
-        ERR_error_string_n(e, buf, sizeof(buf));
-        snprintf(err, errlen, "%s: %s%s%s", file, what, e ? ": " : "",
-                 e ? buf : "");
-        ERR_clear_error();
+        snprintf(where, sizeof(where), "%s: %s", file, what);
+        sslerr_message(err, errlen, where);
 }
 
 /* A private key file: regular, and nobody but its owner and group reads it. */
